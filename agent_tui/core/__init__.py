@@ -1,0 +1,1 @@
+"""The agent engine. It never imports Textual (a test proves it)."""

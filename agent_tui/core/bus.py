@@ -1,0 +1,74 @@
+"""Publish/subscribe for engine events.
+
+Handlers may be plain functions (called at once, in order) or coroutine functions (scheduled as tasks on the
+running loop). A handler that raises is logged and never stops delivery to the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from agent_tui.core.events import Event
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Any], None] | Callable[[Any], Awaitable[None]]
+
+
+class Bus:
+    def __init__(self) -> None:
+        # Keyed by event class; `Event` itself means "every event".
+        self._handlers: dict[type[Event], list[Handler]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def subscribe(self, event_type: type[E], handler: Callable[[E], Any]) -> Callable[[], None]:
+        """Call `handler` for every published event of `event_type` (or a subclass). Returns an unsubscriber."""
+        self._handlers.setdefault(event_type, []).append(handler)
+
+        def unsubscribe() -> None:
+            self.unsubscribe(event_type, handler)
+
+        return unsubscribe
+
+    def subscribe_all(self, handler: Callable[[Event], Any]) -> Callable[[], None]:
+        return self.subscribe(Event, handler)
+
+    def unsubscribe(self, event_type: type[Event], handler: Handler) -> None:
+        handlers = self._handlers.get(event_type)
+        if handlers and handler in handlers:
+            handlers.remove(handler)
+
+    def publish(self, event: Event) -> None:
+        for event_type, handlers in list(self._handlers.items()):
+            if not isinstance(event, event_type):
+                continue
+            for handler in list(handlers):
+                self._deliver(handler, event)
+
+    def _deliver(self, handler: Handler, event: Event) -> None:
+        try:
+            result = handler(event)
+        except Exception:
+            log.exception("bus handler %r failed on %s", handler, event.name)
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.ensure_future(self._guard(handler, event, result))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _guard(handler: Handler, event: Event, awaitable: Awaitable[Any]) -> None:
+        try:
+            await awaitable
+        except Exception:
+            log.exception("async bus handler %r failed on %s", handler, event.name)
+
+    async def drain(self) -> None:
+        """Wait for the async handlers scheduled so far (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

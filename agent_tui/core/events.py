@@ -1,0 +1,109 @@
+"""Typed events published on the bus. Every change the engine makes is one of these."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field
+
+from agent_tui.core.models import Message, MessageError, Part, Session
+
+
+class Event(BaseModel):
+    name: ClassVar[str] = "event"
+
+
+class SessionUpdated(Event):
+    name: ClassVar[str] = "session.updated"
+    type: Literal["session.updated"] = "session.updated"
+    session: Session
+
+
+class SessionDeleted(Event):
+    name: ClassVar[str] = "session.deleted"
+    type: Literal["session.deleted"] = "session.deleted"
+    session_id: str
+
+
+class SessionBusy(Event):
+    """A run started on a session (the sidebar's busy indicator)."""
+
+    name: ClassVar[str] = "session.busy"
+    type: Literal["session.busy"] = "session.busy"
+    session_id: str
+
+
+class SessionIdle(Event):
+    name: ClassVar[str] = "session.idle"
+    type: Literal["session.idle"] = "session.idle"
+    session_id: str
+
+
+class SessionError(Event):
+    name: ClassVar[str] = "session.error"
+    type: Literal["session.error"] = "session.error"
+    session_id: str | None
+    error: MessageError
+
+
+class MessageUpdated(Event):
+    name: ClassVar[str] = "message.updated"
+    type: Literal["message.updated"] = "message.updated"
+    message: Message
+
+
+class MessageRemoved(Event):
+    name: ClassVar[str] = "message.removed"
+    type: Literal["message.removed"] = "message.removed"
+    session_id: str
+    message_id: str
+
+
+class PartUpdated(Event):
+    name: ClassVar[str] = "part.updated"
+    type: Literal["part.updated"] = "part.updated"
+    part: Part
+    delta: str | None = None  # the text appended since the last event, when streaming
+
+
+class PermissionAsked(Event):
+    name: ClassVar[str] = "permission.asked"
+    type: Literal["permission.asked"] = "permission.asked"
+    id: str
+    session_id: str
+    permission: str  # "edit", "bash", "webfetch", "external_directory", ...
+    title: str
+    pattern: str | None = None
+    call_id: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class PermissionReplied(Event):
+    name: ClassVar[str] = "permission.replied"
+    type: Literal["permission.replied"] = "permission.replied"
+    id: str
+    session_id: str
+    reply: Literal["once", "always", "reject"]
+
+
+class FileChanged(Event):
+    name: ClassVar[str] = "file.changed"
+    type: Literal["file.changed"] = "file.changed"
+    path: str
+    change: Literal["added", "modified", "deleted"]
+
+
+class McpStatusChanged(Event):
+    name: ClassVar[str] = "mcp.status"
+    type: Literal["mcp.status"] = "mcp.status"
+    server: str
+    status: Literal["disabled", "starting", "ready", "failed", "stopped"]
+    tools: int = 0
+    error: str | None = None
+
+
+AnyEvent = Annotated[
+    SessionUpdated | SessionDeleted | SessionBusy | SessionIdle | SessionError | MessageUpdated
+    | MessageRemoved | PartUpdated | PermissionAsked | PermissionReplied | FileChanged | McpStatusChanged,
+    Field(discriminator="type"),
+]

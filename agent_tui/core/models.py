@@ -1,0 +1,193 @@
+"""Records: sessions, messages and their parts. Stored as JSON, published on the bus, rendered by the TUI."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent_tui.core import ids
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+
+
+# --- sessions -----------------------------------------------------------------------------------------------
+
+
+class SessionTime(Record):
+    created: int = Field(default_factory=now_ms)
+    updated: int = Field(default_factory=now_ms)
+
+
+class Todo(Record):
+    id: str
+    content: str
+    status: Literal["pending", "in_progress", "completed", "cancelled"] = "pending"
+    priority: Literal["high", "medium", "low"] = "medium"
+
+
+class Session(Record):
+    id: str = Field(default_factory=lambda: ids.descending("ses"))
+    project_id: str
+    directory: str
+    parent_id: str | None = None  # set for sub-agent sessions (the `task` tool); hidden from the session list
+    forked_from: str | None = None  # set for forks, which are listed like any session
+    title: str = "New session"
+    title_generated: bool = False
+    time: SessionTime = Field(default_factory=SessionTime)
+    todos: list[Todo] = Field(default_factory=list)
+    # Totals kept on the session so the sidebar can show them without reading every message.
+    cost: Decimal = Decimal(0)
+    model: str | None = None
+
+
+# --- parts --------------------------------------------------------------------------------------------------
+
+
+class PartBase(Record):
+    id: str = Field(default_factory=lambda: ids.ascending("prt"))
+    session_id: str
+    message_id: str
+
+
+class TextPart(PartBase):
+    type: Literal["text"] = "text"
+    text: str = ""
+    synthetic: bool = False  # added by the engine (e.g. "continue"), not typed by the user
+    time_start: int | None = None
+    time_end: int | None = None
+
+
+class ReasoningPart(PartBase):
+    type: Literal["reasoning"] = "reasoning"
+    text: str = ""
+    time_start: int | None = None
+    time_end: int | None = None
+
+
+ToolStatus = Literal["pending", "running", "completed", "error"]
+
+
+class ToolState(Record):
+    status: ToolStatus = "pending"
+    input: dict[str, Any] = Field(default_factory=dict)
+    raw_input: str | None = None  # the arguments as the model sent them, kept when they did not parse
+    output: str | None = None
+    error: str | None = None
+    title: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    time_start: int | None = None
+    time_end: int | None = None
+
+
+class ToolPart(PartBase):
+    type: Literal["tool"] = "tool"
+    call_id: str
+    tool: str
+    state: ToolState = Field(default_factory=ToolState)
+
+
+class TokenUsage(Record):
+    input: int = 0
+    output: int = 0
+    reasoning: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output + self.reasoning + self.cache_read + self.cache_write
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            input=self.input + other.input,
+            output=self.output + other.output,
+            reasoning=self.reasoning + other.reasoning,
+            cache_read=self.cache_read + other.cache_read,
+            cache_write=self.cache_write + other.cache_write,
+        )
+
+
+class StepStartPart(PartBase):
+    type: Literal["step-start"] = "step-start"
+
+
+class StepFinishPart(PartBase):
+    type: Literal["step-finish"] = "step-finish"
+    tokens: TokenUsage = Field(default_factory=TokenUsage)
+    cost: Decimal = Decimal(0)
+    finish_reason: str | None = None
+
+
+class FilePart(PartBase):
+    type: Literal["file"] = "file"
+    mime: str
+    filename: str | None = None
+    url: str  # file:// path or data: URL
+    source_path: str | None = None
+
+
+Part = Annotated[
+    TextPart | ReasoningPart | ToolPart | StepStartPart | StepFinishPart | FilePart,
+    Field(discriminator="type"),
+]
+
+
+# --- messages -----------------------------------------------------------------------------------------------
+
+
+class MessageTime(Record):
+    created: int = Field(default_factory=now_ms)
+    completed: int | None = None
+
+
+class MessageError(Record):
+    kind: Literal[
+        "aborted", "auth", "rate_limit", "server", "connection", "bad_request", "context_overflow",
+        "output_length", "unknown",
+    ]
+    message: str
+    provider: str | None = None
+    retryable: bool = False
+
+
+class MessageBase(Record):
+    id: str = Field(default_factory=lambda: ids.ascending("msg"))
+    session_id: str
+    time: MessageTime = Field(default_factory=MessageTime)
+    error: MessageError | None = None
+
+
+class UserMessage(MessageBase):
+    role: Literal["user"] = "user"
+
+
+class AssistantMessage(MessageBase):
+    role: Literal["assistant"] = "assistant"
+    provider: str
+    model: str
+    tokens: TokenUsage = Field(default_factory=TokenUsage)
+    cost: Decimal = Decimal(0)
+    summary: bool = False
+    finish_reason: str | None = None
+    parent_id: str | None = None  # the user message this replies to
+
+
+Message = Annotated[UserMessage | AssistantMessage, Field(discriminator="role")]
+
+
+class MessageWithParts(Record):
+    info: Message
+    parts: list[Part] = Field(default_factory=list)
+
+    def text(self) -> str:
+        """The visible text of the message (text parts joined)."""
+        return "\n".join(p.text for p in self.parts if isinstance(p, TextPart) and p.text).strip()

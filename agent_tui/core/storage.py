@@ -1,0 +1,283 @@
+"""SQLite storage for sessions, messages and parts.
+
+One database file (WAL mode) shared safely by several running instances. Each record is stored as JSON next to
+the indexed columns used to query it. Parts live in their own table so one streaming part can be written alone.
+Every write is one transaction; schema changes are migrations keyed on `PRAGMA user_version`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from agent_tui.core.models import Message, MessageWithParts, Part, Session
+
+log = logging.getLogger(__name__)
+
+_MESSAGE = TypeAdapter(Message)
+_PART = TypeAdapter(Part)
+
+
+class StorageError(Exception):
+    """The database cannot be used. The message names the file and what to do."""
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits first, which would break the migration's transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _migrate_1(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            parent_id TEXT,
+            time_updated INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX sessions_by_project ON sessions (project_id, time_updated DESC);
+        CREATE INDEX sessions_by_parent ON sessions (parent_id);
+        CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX messages_by_session ON messages (session_id, id);
+        CREATE TABLE parts (
+            id TEXT PRIMARY KEY,
+            message_id TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX parts_by_message ON parts (message_id, id);
+        CREATE INDEX parts_by_session ON parts (session_id);
+        """
+    )
+
+
+# Index i holds the migration from version i to i + 1. Append, never edit.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Storage:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = self._open()
+
+    # --- opening ------------------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
+        try:
+            # Read first: on a file that is not a database this fails before anything is written.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StorageError(
+                f"{self.path} is not an agent-tui database ({exc}). It was left untouched; "
+                "move it aside or set AGENT_TUI_HOME to use another folder."
+            ) from exc
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise StorageError(
+                f"{self.path} was written by a newer agent-tui (schema {version}, this version knows "
+                f"{SCHEMA_VERSION}). It was left untouched; upgrade agent-tui to open it."
+            )
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        self._migrate(db)
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for step in range(version, SCHEMA_VERSION):
+                log.info("migrating %s to schema %d", self.path, step + 1)
+                MIGRATIONS[step](db)
+            if version < SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. IMMEDIATE takes the write lock up front so two processes queue, not fail."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _read(self, sql: str, args: Iterable[object] = ()) -> list[tuple[str, ...]]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    # --- sessions -----------------------------------------------------------------------------------------
+
+    def put_session(self, session: Session) -> None:
+        with self._write() as db:
+            self._put_session(db, session)
+
+    @staticmethod
+    def _put_session(db: sqlite3.Connection, session: Session) -> None:
+        db.execute(
+            "INSERT INTO sessions (id, project_id, parent_id, time_updated, data) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, parent_id = excluded.parent_id, "
+            "time_updated = excluded.time_updated, data = excluded.data",
+            (session.id, session.project_id, session.parent_id, session.time.updated, session.model_dump_json()),
+        )
+
+    def get_session(self, session_id: str) -> Session | None:
+        rows = self._read("SELECT data FROM sessions WHERE id = ?", (session_id,))
+        return Session.model_validate_json(rows[0][0]) if rows else None
+
+    def list_sessions(
+        self, project_id: str, *, limit: int = 100, offset: int = 0, include_children: bool = False
+    ) -> list[Session]:
+        """The project's sessions, most recently updated first."""
+        where = "project_id = ?" + ("" if include_children else " AND parent_id IS NULL")
+        rows = self._read(
+            f"SELECT data FROM sessions WHERE {where} ORDER BY time_updated DESC, id ASC LIMIT ? OFFSET ?",
+            (project_id, limit, offset),
+        )
+        return [Session.model_validate_json(r[0]) for r in rows]
+
+    def children(self, session_id: str) -> list[Session]:
+        rows = self._read("SELECT data FROM sessions WHERE parent_id = ? ORDER BY id DESC", (session_id,))
+        return [Session.model_validate_json(r[0]) for r in rows]
+
+    def search_sessions(self, project_id: str, text: str, *, limit: int = 100) -> list[Session]:
+        """Sessions whose title or message text contains `text` (case-insensitive)."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._read(
+            "SELECT data FROM sessions s WHERE project_id = ? AND parent_id IS NULL AND ("
+            " json_extract(data, '$.title') LIKE ? ESCAPE '\\' OR EXISTS ("
+            "  SELECT 1 FROM parts p WHERE p.session_id = s.id AND json_extract(p.data, '$.type') = 'text'"
+            "  AND json_extract(p.data, '$.text') LIKE ? ESCAPE '\\'))"
+            " ORDER BY time_updated DESC LIMIT ?",
+            (project_id, pattern, pattern, limit),
+        )
+        return [Session.model_validate_json(r[0]) for r in rows]
+
+    def delete_session(self, session_id: str) -> None:
+        """Delete a session with its messages, parts and sub-agent sessions."""
+        with self._write() as db:
+            pending = [session_id]
+            while pending:
+                current = pending.pop()
+                pending.extend(r[0] for r in db.execute("SELECT id FROM sessions WHERE parent_id = ?", (current,)))
+                db.execute("DELETE FROM parts WHERE session_id = ?", (current,))
+                db.execute("DELETE FROM messages WHERE session_id = ?", (current,))
+                db.execute("DELETE FROM sessions WHERE id = ?", (current,))
+
+    # --- messages -----------------------------------------------------------------------------------------
+
+    def put_message(self, message: Message) -> None:
+        with self._write() as db:
+            self._put_message(db, message)
+
+    @staticmethod
+    def _put_message(db: sqlite3.Connection, message: Message) -> None:
+        db.execute(
+            "INSERT INTO messages (id, session_id, data) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+            (message.id, message.session_id, message.model_dump_json()),
+        )
+
+    def get_message(self, message_id: str) -> Message | None:
+        rows = self._read("SELECT data FROM messages WHERE id = ?", (message_id,))
+        return _MESSAGE.validate_json(rows[0][0]) if rows else None
+
+    def list_messages(self, session_id: str) -> list[MessageWithParts]:
+        """A session's messages in order, each with its parts in order."""
+        messages = self._read("SELECT id, data FROM messages WHERE session_id = ? ORDER BY id", (session_id,))
+        parts = self._read(
+            "SELECT message_id, data FROM parts WHERE session_id = ? ORDER BY message_id, id", (session_id,)
+        )
+        by_message: dict[str, list[Part]] = {}
+        for message_id, data in parts:
+            by_message.setdefault(message_id, []).append(_PART.validate_json(data))
+        return [
+            MessageWithParts(info=_MESSAGE.validate_json(data), parts=by_message.get(message_id, []))
+            for message_id, data in messages
+        ]
+
+    def count_messages(self, session_id: str) -> int:
+        return int(self._read("SELECT count(*) FROM messages WHERE session_id = ?", (session_id,))[0][0])
+
+    def delete_message(self, message_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM parts WHERE message_id = ?", (message_id,))
+            db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    # --- parts --------------------------------------------------------------------------------------------
+
+    def put_part(self, part: Part) -> None:
+        with self._write() as db:
+            self._put_part(db, part)
+
+    @staticmethod
+    def _put_part(db: sqlite3.Connection, part: Part) -> None:
+        db.execute(
+            "INSERT INTO parts (id, message_id, session_id, data) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+            (part.id, part.message_id, part.session_id, part.model_dump_json()),
+        )
+
+    def get_part(self, part_id: str) -> Part | None:
+        rows = self._read("SELECT data FROM parts WHERE id = ?", (part_id,))
+        return _PART.validate_json(rows[0][0]) if rows else None
+
+    def delete_part(self, part_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM parts WHERE id = ?", (part_id,))
+
+    # --- several records at once --------------------------------------------------------------------------
+
+    def put_all(
+        self,
+        *,
+        sessions: Iterable[Session] = (),
+        messages: Iterable[Message] = (),
+        parts: Iterable[Part] = (),
+    ) -> None:
+        """Write many records in one transaction (forks, imports): all or nothing."""
+        with self._write() as db:
+            for session in sessions:
+                self._put_session(db, session)
+            for message in messages:
+                self._put_message(db, message)
+            for part in parts:
+                self._put_part(db, part)

@@ -1,0 +1,204 @@
+"""The tool interface: a `Params` model (its JSON schema goes to the model), a description loaded from
+`prompts/tools/NAME.md`, and `execute(params, ctx) -> ToolResult`.
+
+Errors a model can cause are raised as `ToolError` with a message the model can act on; the engine sends it back
+as the tool's result and the turn goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, Field
+
+from agent_tui.core.models import Todo
+from agent_tui.resources import prompt_path
+
+
+class ToolError(Exception):
+    """A failure the model should hear about (bad path, no match, …). The message is sent as the result."""
+
+
+class PermissionRejected(ToolError):
+    """The user (or the config) refused the action."""
+
+
+class Attachment(BaseModel):
+    """A file returned to the model with a result (images for models that accept them)."""
+
+    mime: str
+    filename: str | None = None
+    data_base64: str
+
+
+class ToolResult(BaseModel):
+    title: str = ""
+    output: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    attachments: list[Attachment] = Field(default_factory=list)
+
+
+class PermissionRequest(BaseModel):
+    permission: str  # "edit", "bash", "webfetch", "external_directory", or an MCP tool name
+    title: str  # what will happen, in one line, for the dialog
+    patterns: list[str] = Field(default_factory=list)  # what "always" would allow (commands, paths)
+    metadata: dict[str, Any] = Field(default_factory=dict)  # e.g. {"diff": "..."} for an edit preview
+
+
+class SubagentResult(BaseModel):
+    session_id: str
+    text: str
+
+
+class ToolHost(Protocol):
+    """What the session service offers tools beyond the context's fields."""
+
+    def get_todos(self, session_id: str) -> list[Todo]: ...
+
+    def set_todos(self, session_id: str, todos: list[Todo]) -> None: ...
+
+    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str) -> SubagentResult: ...
+
+
+class FileTimes:
+    """When each file was last read by the model in one session, for the read-before-write rule."""
+
+    def __init__(self) -> None:
+        self._read: dict[Path, float] = {}
+        self._changed_outside: set[Path] = set()
+
+    def record_read(self, path: Path) -> None:
+        resolved = path.resolve()
+        self._read[resolved] = resolved.stat().st_mtime
+        self._changed_outside.discard(resolved)
+
+    def mark_changed(self, path: Path) -> None:
+        """Called for file-watcher events; a write by our own tool calls record_read after it."""
+        resolved = path.resolve()
+        if resolved in self._read:
+            self._changed_outside.add(resolved)
+
+    def last_read(self, path: Path) -> float | None:
+        return self._read.get(path.resolve())
+
+    def assert_fresh(self, path: Path) -> None:
+        """Raise ToolError unless `path` was read in this session and has not changed on disk since."""
+        resolved = path.resolve()
+        read_at = self._read.get(resolved)
+        if read_at is None:
+            raise ToolError(f"You must read {path} with the read tool before changing it.")
+        try:
+            mtime = resolved.stat().st_mtime
+        except FileNotFoundError as exc:
+            raise ToolError(f"{path} was deleted since you read it. Read the folder again.") from exc
+        if mtime > read_at + 1e-6 or resolved in self._changed_outside:
+            raise ToolError(
+                f"{path} was modified on disk since you last read it. Read it again before changing it."
+            )
+
+
+@dataclass
+class ToolContext:
+    session_id: str
+    message_id: str
+    call_id: str
+    directory: Path  # the working folder; relative paths resolve here
+    root: Path  # the project root (git root or the working folder)
+    abort: asyncio.Event
+    ask: Callable[[PermissionRequest], Awaitable[None]]  # raises PermissionRejected
+    update: Callable[[str | None, dict[str, Any]], None]  # live title/metadata for the panel
+    file_times: FileTimes
+    host: ToolHost | None = None
+    agent_depth: int = 0  # 0 for the main agent, 1 for a sub-agent started by `task`
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def resolve(self, path: str) -> Path:
+        """Resolve a model-supplied path against the working folder (`~` expanded)."""
+        candidate = Path(os.path.expanduser(path))
+        if not candidate.is_absolute():
+            candidate = self.directory / candidate
+        return Path(os.path.normpath(candidate))
+
+    def is_inside_project(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            return False
+        return True
+
+
+class Tool(ABC):
+    """One tool. Subclasses set `name` and `Params` and implement `execute`."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type[BaseModel]]
+
+    @property
+    def description(self) -> str:
+        return load_description(self.name)
+
+    def schema(self) -> dict[str, Any]:
+        """The OpenAI function-tool schema sent to the model."""
+        parameters = self.Params.model_json_schema()
+        parameters.pop("title", None)
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": parameters},
+        }
+
+    def title_for(self, params: dict[str, Any]) -> str:
+        """A short title for the panel header, from the (possibly incomplete) input."""
+        for key in ("description", "file_path", "path", "pattern", "command", "url", "prompt"):
+            value = params.get(key)
+            if isinstance(value, str) and value:
+                return value if len(value) <= 80 else value[:79] + "…"
+        return ""
+
+    @abstractmethod
+    async def execute(self, params: Any, ctx: ToolContext) -> ToolResult: ...
+
+
+_descriptions: dict[str, str] = {}
+
+
+def load_description(name: str) -> str:
+    if name not in _descriptions:
+        path = prompt_path(f"tools/{name}.md")
+        _descriptions[name] = path.read_text(encoding="utf-8").strip() if path.is_file() else name
+    return _descriptions[name]
+
+
+class ToolRegistry:
+    """The tools available to one run: built-ins plus whatever MCP servers are ready."""
+
+    def __init__(self, tools: list[Tool] | None = None) -> None:
+        self._tools: dict[str, Tool] = {}
+        for tool in tools or []:
+            self.register(tool)
+
+    def register(self, tool: Tool) -> None:
+        self._tools[tool.name] = tool
+
+    def unregister(self, name: str) -> None:
+        self._tools.pop(name, None)
+
+    def get(self, name: str) -> Tool | None:
+        return self._tools.get(name)
+
+    def names(self) -> list[str]:
+        return list(self._tools)
+
+    def tools(self, exclude: set[str] | frozenset[str] = frozenset()) -> list[Tool]:
+        return [t for n, t in self._tools.items() if n not in exclude]
+
+    def schemas(self, exclude: set[str] | frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+        return [t.schema() for t in self.tools(exclude)]
+
+    def copy(self) -> ToolRegistry:
+        return ToolRegistry(list(self._tools.values()))
