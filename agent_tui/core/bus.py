@@ -1,7 +1,8 @@
 """Publish/subscribe for engine events.
 
 Handlers may be plain functions (called at once, in order) or coroutine functions (scheduled as tasks on the
-running loop). A handler that raises is logged and never stops delivery to the others.
+running loop, so publish from the loop's thread). A handler that raises is logged and never stops delivery to
+the others.
 """
 
 from __future__ import annotations
@@ -57,9 +58,20 @@ class Bus:
             log.exception("bus handler %r failed on %s", handler, event.name)
             return
         if inspect.isawaitable(result):
-            task = asyncio.ensure_future(self._guard(handler, event, result))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._schedule(handler, event, result)
+
+    def _schedule(self, handler: Handler, event: Event, awaitable: Awaitable[Any]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # Published from a thread without a running loop: nothing would ever run the coroutine.
+            log.error("async bus handler %r dropped %s: no running event loop in this thread", handler, event.name)
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()  # no "never awaited" warning on top of the logged error
+            return
+        task = loop.create_task(self._guard(handler, event, awaitable))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     @staticmethod
     async def _guard(handler: Handler, event: Event, awaitable: Awaitable[Any]) -> None:

@@ -174,7 +174,8 @@ class AssistantMessage(MessageBase):
     role: Literal["assistant"] = "assistant"
     provider: str
     model: str
-    tokens: TokenUsage = Field(default_factory=TokenUsage)
+    tokens: TokenUsage = Field(default_factory=TokenUsage)  # summed over the turn's steps
+    context_tokens: int = 0  # size of the last step's request + reply: how full the context window is
     cost: Decimal = Decimal(0)
     summary: bool = False
     finish_reason: str | None = None

@@ -80,33 +80,48 @@ class Storage:
     # --- opening ------------------------------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"Cannot create the folder {self.path.parent} for the database: {exc.strerror}") from exc
         try:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
         try:
-            # Read first: on a file that is not a database this fails before anything is written.
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
+            self._check(db)
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            self._migrate(db)
+        except BaseException:
             db.close()
+            raise
+        return db
+
+    def _check(self, db: sqlite3.Connection) -> None:
+        """Refuse, before anything is written, a file this version must not touch."""
+        try:
+            # Reads only: on a file that is not a database this fails before anything is written.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
             raise StorageError(
                 f"{self.path} is not an agent-tui database ({exc}). It was left untouched; "
                 "move it aside or set AGENT_TUI_HOME to use another folder."
             ) from exc
         if version > SCHEMA_VERSION:
-            db.close()
             raise StorageError(
                 f"{self.path} was written by a newer agent-tui (schema {version}, this version knows "
                 f"{SCHEMA_VERSION}). It was left untouched; upgrade agent-tui to open it."
             )
-        db.execute("PRAGMA busy_timeout = 30000")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
-        self._migrate(db)
-        return db
+        if version == 0 and objects:
+            # Tables but no schema version: some other program's SQLite file. Migrating would alter it.
+            raise StorageError(
+                f"{self.path} is not an agent-tui database (it holds another program's tables). It was left "
+                "untouched; move it aside or set AGENT_TUI_HOME to use another folder."
+            )
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")
@@ -119,8 +134,13 @@ class Storage:
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StorageError(
+                    f"Updating the database {self.path} to schema {SCHEMA_VERSION} failed ({exc}); "
+                    "it was left at its previous version."
+                ) from exc
             raise
 
     def close(self) -> None:

@@ -115,15 +115,7 @@ class FinishStep(_Strict):
 
 
 Step = (
-    TextStep
-    | ReasoningStep
-    | ToolCallStep
-    | UsageStep
-    | DelayStep
-    | ErrorStep
-    | DropStep
-    | MalformedStep
-    | FinishStep
+    TextStep | ReasoningStep | ToolCallStep | UsageStep | DelayStep | ErrorStep | DropStep | MalformedStep | FinishStep
 )
 
 
@@ -214,9 +206,7 @@ def tool_call(
 
 def usage(input: int, output: int, reasoning: int = 0, cache_read: int = 0, cache_write: int = 0) -> UsageStep:
     return UsageStep(
-        usage=UsageSpec(
-            input=input, output=output, reasoning=reasoning, cache_read=cache_read, cache_write=cache_write
-        )
+        usage=UsageSpec(input=input, output=output, reasoning=reasoning, cache_read=cache_read, cache_write=cache_write)
     )
 
 

@@ -8,6 +8,7 @@ as the tool's result and the turn goes on.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
@@ -67,19 +68,38 @@ class ToolHost(Protocol):
 
 
 class FileTimes:
-    """When each file was last read by the model in one session, for the read-before-write rule."""
+    """When each file was last read by the model in one session, for the read-before-write rule.
+
+    A read records the file's mtime, size and (up to 16 MB) a content hash. A file counts as changed when its
+    mtime or size differ, or when the watcher reported it (`mark_changed`); in both cases the hash decides, so
+    a watcher event caused by our own write (recorded with `record_read` right after it) or a mere `touch`
+    is not mistaken for an outside change, while a same-size rewrite within the mtime granularity is caught.
+    """
+
+    HASH_LIMIT = 16 * 1024 * 1024
 
     def __init__(self) -> None:
         self._read: dict[Path, float] = {}
+        self._stamp: dict[Path, tuple[int, int, str | None]] = {}
         self._changed_outside: set[Path] = set()
+
+    @classmethod
+    def _fingerprint(cls, path: Path) -> tuple[int, int, str | None]:
+        stat = path.stat()
+        digest: str | None = None
+        if stat.st_size <= cls.HASH_LIMIT:
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return stat.st_mtime_ns, stat.st_size, digest
 
     def record_read(self, path: Path) -> None:
         resolved = path.resolve()
-        self._read[resolved] = resolved.stat().st_mtime
+        mtime_ns, size, digest = self._fingerprint(resolved)
+        self._read[resolved] = mtime_ns / 1e9
+        self._stamp[resolved] = (mtime_ns, size, digest)
         self._changed_outside.discard(resolved)
 
     def mark_changed(self, path: Path) -> None:
-        """Called for file-watcher events; a write by our own tool calls record_read after it."""
+        """Called for file-watcher events; whether the content really changed is decided in `assert_fresh`."""
         resolved = path.resolve()
         if resolved in self._read:
             self._changed_outside.add(resolved)
@@ -87,17 +107,38 @@ class FileTimes:
     def last_read(self, path: Path) -> float | None:
         return self._read.get(path.resolve())
 
+    def is_fresh(self, path: Path) -> bool:
+        """True when `path` was read in this session and its content is unchanged since."""
+        resolved = path.resolve()
+        recorded = self._stamp.get(resolved)
+        if recorded is None:
+            return False
+        try:
+            stat = resolved.stat()
+        except OSError:
+            return False
+        if (stat.st_mtime_ns, stat.st_size) == recorded[:2] and resolved not in self._changed_outside:
+            return True
+        if recorded[2] is None or stat.st_size != recorded[1]:
+            return False
+        try:
+            current = self._fingerprint(resolved)
+        except OSError:
+            return False
+        if current[2] != recorded[2]:
+            return False
+        self._stamp[resolved] = current  # same content (touched, or our own write seen by the watcher)
+        self._changed_outside.discard(resolved)
+        return True
+
     def assert_fresh(self, path: Path) -> None:
         """Raise ToolError unless `path` was read in this session and has not changed on disk since."""
         resolved = path.resolve()
-        read_at = self._read.get(resolved)
-        if read_at is None:
+        if resolved not in self._read:
             raise ToolError(f"You must read {path} with the read tool before changing it.")
-        try:
-            mtime = resolved.stat().st_mtime
-        except FileNotFoundError as exc:
-            raise ToolError(f"{path} was deleted since you read it. Read the folder again.") from exc
-        if mtime > read_at + 1e-6 or resolved in self._changed_outside:
+        if not resolved.exists():
+            raise ToolError(f"{path} was deleted since you read it. Read the folder again.")
+        if not self.is_fresh(resolved):
             raise ToolError(
                 f"{path} was modified on disk since you last read it. Read it again before changing it."
             )

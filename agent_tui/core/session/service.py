@@ -1,0 +1,494 @@
+"""The session service: the one public API of the engine. The TUI and `agent-tui run` both drive it.
+
+Every change is published on the bus as it happens and stored in SQLite. One run per session at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from agent_tui.core import paths
+from agent_tui.core.bus import Bus
+from agent_tui.core.config import Config, load_config
+from agent_tui.core.events import (
+    FileChanged,
+    PartUpdated,
+    SessionBusy,
+    SessionDeleted,
+    SessionError,
+    SessionIdle,
+    SessionUpdated,
+)
+from agent_tui.core.llm.catalog import Catalog, ModelInfo, ResolvedModel
+from agent_tui.core.llm.errors import ProviderError
+from agent_tui.core.llm.stream import LLMRequest, TextDelta, stream_completion
+from agent_tui.core.models import (
+    AssistantMessage,
+    FilePart,
+    MessageError,
+    MessageWithParts,
+    Session,
+    TextPart,
+    Todo,
+    ToolPart,
+    UserMessage,
+    now_ms,
+)
+from agent_tui.core.permission import PermissionManager
+from agent_tui.core.project import Project
+from agent_tui.core.session import compaction, title
+from agent_tui.core.session.history import guess_mime, to_llm_messages
+from agent_tui.core.session.loop import ABORTED, Turn, close_open_parts, provider_error_to_message, run_turn
+from agent_tui.core.session.prompt import build_system_prompt
+from agent_tui.core.session.writer import RecordWriter
+from agent_tui.core.state import load_state, remember_model
+from agent_tui.core.storage import Storage
+from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolError, ToolRegistry
+from agent_tui.resources import read_prompt
+
+log = logging.getLogger(__name__)
+
+PermissionMode = Literal["interactive", "approve", "reject"]
+
+
+class BusyError(Exception):
+    """A second run was asked of a session that is already running."""
+
+
+class SessionNotFound(KeyError):
+    pass
+
+
+@dataclass
+class _Run:
+    session_id: str
+    abort: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+    turn: Turn | None = None
+
+
+class SessionService:
+    def __init__(
+        self,
+        *,
+        project: Project,
+        config: Config,
+        storage: Storage,
+        bus: Bus | None = None,
+        catalog: Catalog | None = None,
+        tools: ToolRegistry | None = None,
+        permissions: PermissionManager | None = None,
+        permission_mode: PermissionMode = "interactive",
+        mcp: object | None = None,
+        model: str | None = None,
+    ) -> None:
+        self.project = project
+        self.config = config
+        self.storage = storage
+        self.bus = bus or Bus()
+        self.catalog = catalog or Catalog(config)
+        if tools is None:
+            from agent_tui.core.tools.builtin import builtin_tools
+
+            tools = ToolRegistry(builtin_tools())
+        self.tools = tools
+        self.permissions = permissions or PermissionManager(self.bus, config.permission, mode=permission_mode)
+        self.mcp = mcp  # an McpManager; duck-typed so that `mcp` is never imported here
+        self.requested_model = model
+        self._runs: dict[str, _Run] = {}
+        self._file_times: dict[str, FileTimes] = {}
+        self._background: set[asyncio.Task[None]] = set()
+        self._writer = RecordWriter(storage, self.bus)
+        self.bus.subscribe(FileChanged, self._on_file_changed)
+
+    @classmethod
+    def open(
+        cls, directory: Path | str, *, model: str | None = None, permission_mode: PermissionMode = "interactive"
+    ) -> SessionService:
+        """Load config and open the database for `directory`. Raises ConfigError / StorageError."""
+        project = Project.discover(directory)
+        config = load_config(project.directory).config
+        storage = Storage(paths.database_path())
+        return cls(project=project, config=config, storage=storage, model=model, permission_mode=permission_mode)
+
+    # --- sessions -----------------------------------------------------------------------------------------
+
+    def create(self, title: str | None = None, parent_id: str | None = None) -> Session:
+        session = Session(project_id=self.project.id, directory=str(self.project.directory), parent_id=parent_id)
+        if title:
+            session.title = title
+            session.title_generated = True
+        self.storage.put_session(session)
+        self.bus.publish(SessionUpdated(session=session))
+        return session
+
+    def get(self, session_id: str) -> Session | None:
+        return self.storage.get_session(session_id)
+
+    def _require(self, session_id: str) -> Session:
+        session = self.storage.get_session(session_id)
+        if session is None:
+            raise SessionNotFound(f"No session {session_id}")
+        return session
+
+    def list(self, limit: int = 100, offset: int = 0) -> list[Session]:
+        return self.storage.list_sessions(self.project.id, limit=limit, offset=offset)
+
+    def search(self, text: str) -> list[Session]:
+        return self.storage.search_sessions(self.project.id, text) if text.strip() else self.list()
+
+    def _touch(self, session: Session) -> Session:
+        session.time.updated = now_ms()
+        self.storage.put_session(session)
+        self.bus.publish(SessionUpdated(session=session))
+        return session
+
+    def rename(self, session_id: str, new_title: str) -> Session:
+        session = self._require(session_id)
+        session.title = new_title.strip() or session.title
+        session.title_generated = True
+        return self._touch(session)
+
+    def delete(self, session_id: str) -> None:
+        if session_id in self._runs:
+            self.abort(session_id)
+        self.storage.delete_session(session_id)
+        self._file_times.pop(session_id, None)
+        self.bus.publish(SessionDeleted(session_id=session_id))
+
+    def messages(self, session_id: str) -> list[MessageWithParts]:
+        return self.storage.list_messages(session_id)
+
+    def fork(self, session_id: str, message_id: str | None = None) -> Session:
+        """A new session holding a copy of the history up to and including `message_id` (all when None)."""
+        source = self._require(session_id)
+        history = self.storage.list_messages(session_id)
+        if message_id is not None:
+            ids = [m.info.id for m in history]
+            if message_id not in ids:
+                raise SessionNotFound(f"No message {message_id} in session {session_id}")
+            history = history[: ids.index(message_id) + 1]
+        fork = Session(
+            project_id=source.project_id, directory=source.directory, forked_from=source.id,
+            title=f"{source.title} (fork)", title_generated=True, model=source.model,
+        )
+        messages, parts = [], []
+        for entry in history:
+            info = entry.info.model_copy(deep=True, update={"session_id": fork.id})
+            info.id = ids.ascending("msg")
+            messages.append(info)
+            for part in entry.parts:
+                parts.append(part.model_copy(deep=True, update={"session_id": fork.id, "message_id": info.id,
+                                                                "id": ids.ascending("prt")}))
+        fork.cost = sum((m.cost for m in messages if isinstance(m, AssistantMessage)), fork.cost)
+        self.storage.put_all(sessions=[fork], messages=messages, parts=parts)
+        self.bus.publish(SessionUpdated(session=fork))
+        return fork
+
+    # --- models -------------------------------------------------------------------------------------------
+
+    def providers_configured(self) -> bool:
+        return bool(self.catalog.configured())
+
+    def available_models(self) -> list[ModelInfo]:
+        return self.catalog.models()
+
+    def model_spec(self, session_id: str | None = None, requested: str | None = None) -> str:
+        session = self.storage.get_session(session_id) if session_id else None
+        last = (session.model if session else None) or load_state().last_model
+        return self.catalog.choose(requested or self.requested_model, last)
+
+    def resolve_model(self, spec: str | None = None, session_id: str | None = None) -> ResolvedModel:
+        """Raises ModelError with a message for the user."""
+        return self.catalog.resolve(spec or self.model_spec(session_id))
+
+    # --- running ------------------------------------------------------------------------------------------
+
+    def is_busy(self, session_id: str) -> bool:
+        return session_id in self._runs
+
+    def busy_sessions(self) -> list[str]:
+        return list(self._runs)
+
+    def _acquire(self, session_id: str) -> _Run:
+        if session_id in self._runs:
+            raise BusyError(f"Session {session_id} is already running; wait for it or abort it (Esc).")
+        run = _Run(session_id)
+        self._runs[session_id] = run
+        self.bus.publish(SessionBusy(session_id=session_id))
+        return run
+
+    def _release(self, run: _Run) -> None:
+        if self._runs.get(run.session_id) is run:
+            del self._runs[run.session_id]
+        self.bus.publish(SessionIdle(session_id=run.session_id))
+
+    def abort(self, session_id: str) -> bool:
+        """Stop the running turn: close the stream, cancel tools, refuse pending permission prompts."""
+        run = self._runs.get(session_id)
+        if run is None:
+            return False
+        run.abort.set()
+        self.permissions.reject_all(session_id)
+        if run.task is not None and not run.task.done():
+            run.task.cancel()
+        return True
+
+    def tool_list(self, *, exclude: frozenset[str] = frozenset()) -> list[Tool]:
+        tools = self.tools.tools(exclude)
+        if self.mcp is not None:
+            tools.extend(t for t in self.mcp.tools() if t.name not in exclude)  # type: ignore[attr-defined]
+        return tools
+
+    async def chat(
+        self,
+        session_id: str,
+        text: str,
+        *,
+        model: str | None = None,
+        files: list[Path] | None = None,
+        _exclude_tools: frozenset[str] = frozenset(),
+        _depth: int = 0,
+    ) -> AssistantMessage:
+        """Run one turn. Returns the finished assistant message (with `error` set when it failed or was
+        aborted). Raises BusyError, SessionNotFound or ModelError before anything is stored."""
+        session = self._require(session_id)
+        resolved = self.resolve_model(model, session_id)
+        run = self._acquire(session_id)
+        try:
+            return await self._chat(run, session, resolved, text, files or [], _exclude_tools, _depth)
+        finally:
+            self._release(run)
+
+    async def _chat(
+        self, run: _Run, session: Session, model: ResolvedModel, text: str, files: list[Path],
+        exclude: frozenset[str], depth: int,
+    ) -> AssistantMessage:
+        first = self.storage.count_messages(session.id) == 0
+        user = UserMessage(session_id=session.id)
+        self._writer.message(user)
+        if text:
+            self._writer.part(TextPart(session_id=session.id, message_id=user.id, text=text))
+        for path in files:
+            resolved_path = path if path.is_absolute() else self.project.directory / path
+            self._writer.part(FilePart(session_id=session.id, message_id=user.id, mime=guess_mime(resolved_path),
+                                       filename=path.name, url=f"file://{resolved_path}",
+                                       source_path=str(resolved_path)))
+        if session.model != model.spec:
+            session.model = model.spec
+            if depth == 0:
+                remember_model(model.spec)
+        self._touch(session)
+        if first and not session.title_generated:
+            self._spawn(self._title(session.id, text))
+
+        if compaction.needs_compaction(self.storage.list_messages(session.id)[:-1], model.info):
+            await self._summarise(run, session, model)
+
+        system = build_system_prompt(self.project, self.catalog.family(model), self.config.instructions)
+        assistant = AssistantMessage(session_id=session.id, provider=model.provider, model=model.model_id,
+                                     parent_id=user.id)
+        self._writer.message(assistant)
+        turn = Turn(
+            assistant=assistant, model=model, system=system,
+            tools=lambda: self.tool_list(exclude=exclude | ({"task"} if depth > 0 else frozenset())),
+            storage=self.storage, writer=self._writer,
+            make_context=lambda part: self._tool_context(run, part, depth),
+            step_limit=self.config.step_limit,
+        )
+        run.turn = turn
+        await self._run_guarded(run, run_turn(turn), turn)
+        self._finish(session.id, assistant, turn)
+        return assistant
+
+    async def _run_guarded(self, run: _Run, work, turn: Turn) -> None:  # type: ignore[no-untyped-def]
+        """Run `work` in its own task so that abort() can cancel it without cancelling our caller."""
+        run.task = asyncio.ensure_future(work)
+        try:
+            await run.task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                # Our caller is being cancelled (app exit, parent turn aborted): stop the work, keep what we have.
+                run.task.cancel()
+                with contextlib.suppress(BaseException):
+                    await run.task
+                self._mark_aborted(turn)
+                self._finish(turn.assistant.session_id, turn.assistant, turn)
+                raise
+            self._mark_aborted(turn)
+        except Exception as exc:  # an engine bug: record it on the message rather than losing the turn
+            log.exception("turn failed")
+            close_open_parts(turn, reason=f"Internal error: {exc}")
+            turn.assistant.error = MessageError(kind="unknown", message=f"Internal error: {type(exc).__name__}: {exc}")
+        finally:
+            run.task = None
+
+    def _mark_aborted(self, turn: Turn) -> None:
+        close_open_parts(turn)
+        turn.assistant.error = MessageError(kind="aborted", message=ABORTED)
+
+    def _finish(self, session_id: str, assistant: AssistantMessage, turn: Turn) -> None:
+        if assistant.time.completed is not None:
+            return
+        self._writer.flush()
+        assistant.time.completed = now_ms()
+        self._writer.message(assistant)
+        session = self.storage.get_session(session_id)
+        if session is not None:
+            session.cost += assistant.cost
+            self._touch(session)
+        if assistant.error is not None and assistant.error.kind != "aborted":
+            self.bus.publish(SessionError(session_id=session_id, error=assistant.error))
+
+    # --- tools' view of the service -----------------------------------------------------------------------
+
+    def file_times(self, session_id: str) -> FileTimes:
+        return self._file_times.setdefault(session_id, FileTimes())
+
+    def _on_file_changed(self, event: FileChanged) -> None:
+        for times in self._file_times.values():
+            times.mark_changed(Path(event.path))
+
+    def _tool_context(self, run: _Run, part: ToolPart, depth: int) -> ToolContext:
+        def update(new_title: str | None, metadata: dict[str, object]) -> None:
+            if new_title:
+                part.state.title = new_title
+            part.state.metadata.update(metadata)
+            self._writer.part(part, force=False)
+
+        async def ask(request):  # type: ignore[no-untyped-def]
+            await self.permissions.ask(part.session_id, part.call_id, request)
+
+        return ToolContext(
+            session_id=part.session_id, message_id=part.message_id, call_id=part.call_id,
+            directory=self.project.directory, root=self.project.root, abort=run.abort, ask=ask, update=update,
+            file_times=self.file_times(part.session_id), host=self, agent_depth=depth,
+        )
+
+    def get_todos(self, session_id: str) -> list[Todo]:
+        session = self.storage.get_session(session_id)
+        return list(session.todos) if session else []
+
+    def set_todos(self, session_id: str, todos: list[Todo]) -> None:
+        session = self._require(session_id)
+        session.todos = list(todos)
+        self._touch(session)
+
+    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str) -> SubagentResult:
+        parent = self._require(ctx.session_id)
+        child = self.create(title=description, parent_id=parent.id)
+        steps: list[dict[str, str]] = []
+        ctx.update(None, {"session_id": child.id, "steps": steps})
+
+        def progress(event: PartUpdated) -> None:
+            part = event.part
+            if part.session_id != child.id or not isinstance(part, ToolPart):
+                return
+            entry = {"id": part.id, "tool": part.tool, "title": part.state.title or "", "status": part.state.status}
+            for index, existing in enumerate(steps):
+                if existing["id"] == part.id:
+                    steps[index] = entry
+                    break
+            else:
+                steps.append(entry)
+            ctx.update(None, {"session_id": child.id, "steps": list(steps)})
+
+        unsubscribe = self.bus.subscribe(PartUpdated, progress)
+        try:
+            reply = await self.chat(child.id, prompt, model=parent.model, _depth=ctx.agent_depth + 1)
+        finally:
+            unsubscribe()
+        text = MessageWithParts(info=reply, parts=[p for m in self.messages(child.id) if m.info.id == reply.id
+                                                   for p in m.parts]).text()
+        if reply.error is not None and not text:
+            raise ToolError(f"The sub-agent failed: {reply.error.message}")
+        return SubagentResult(session_id=child.id, text=text or "(the sub-agent finished without a reply)")
+
+    # --- background work: titles, compaction, init --------------------------------------------------------
+
+    def _spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _title(self, session_id: str, text: str) -> None:
+        try:
+            spec = self.config.small_model or self.model_spec(session_id)
+            model = self.catalog.resolve(spec)
+            new_title = await title.generate_title(model, text)
+        except Exception as exc:
+            log.info("title: %s", exc)
+            new_title = title.fallback_title(text)
+        session = self.storage.get_session(session_id)
+        if session is not None and not session.title_generated:
+            session.title = new_title
+            session.title_generated = True
+            self._touch(session)
+
+    async def _summarise(self, run: _Run, session: Session, model: ResolvedModel) -> AssistantMessage:
+        history = self.storage.list_messages(session.id)
+        system = build_system_prompt(self.project, self.catalog.family(model), self.config.instructions)
+        messages = to_llm_messages(history, system, vision=False)
+        messages.append({"role": "user", "content": read_prompt("summary.md")})
+        summary = AssistantMessage(session_id=session.id, provider=model.provider, model=model.model_id,
+                                   summary=True)
+        self._writer.message(summary)
+        part = TextPart(session_id=session.id, message_id=summary.id, time_start=now_ms())
+        request = LLMRequest(model=model.litellm_model, provider=model.provider, messages=messages,
+                             api_base=model.api_base, api_key=model.api_key, key_env=model.key_env,
+                             temperature=0 if model.info.temperature else None,
+                             max_tokens=min(model.info.output, 8_000), extra_headers=model.headers)
+
+        async def work() -> None:
+            try:
+                async for event in stream_completion(request):
+                    if isinstance(event, TextDelta):
+                        part.text += event.text
+                        self._writer.part(part, delta=event.text, force=False)
+            except ProviderError as exc:
+                summary.error = provider_error_to_message(exc)
+
+        fake_turn = Turn(assistant=summary, model=model, system=[], tools=list, storage=self.storage,
+                         writer=self._writer, make_context=lambda p: None, step_limit=1,  # type: ignore[arg-type,return-value]
+                         open_parts=[part])
+        await self._run_guarded(run, work(), fake_turn)
+        if part.time_end is None:
+            part.time_end = now_ms()
+            self._writer.part(part)
+        if not part.text.strip() and summary.error is None:
+            summary.error = MessageError(kind="unknown", message="The model returned an empty summary.")
+        self._finish(session.id, summary, fake_turn)
+        return summary
+
+    async def compact(self, session_id: str, model: str | None = None) -> AssistantMessage:
+        """Summarise the conversation now (`/compact`)."""
+        session = self._require(session_id)
+        resolved = self.resolve_model(model, session_id)
+        run = self._acquire(session_id)
+        try:
+            return await self._summarise(run, session, resolved)
+        finally:
+            self._release(run)
+
+    async def initialize(self, session_id: str, model: str | None = None) -> AssistantMessage:
+        """Ask the model to create or improve AGENTS.md for the project (`/init`)."""
+        return await self.chat(session_id, read_prompt("initialize.md"), model=model)
+
+    async def shutdown(self) -> None:
+        for session_id in list(self._runs):
+            self.abort(session_id)
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._writer.flush()
+        if self.mcp is not None:
+            await self.mcp.shutdown()  # type: ignore[attr-defined]
+        await self.bus.drain()
+
+

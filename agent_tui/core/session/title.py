@@ -1,0 +1,62 @@
+"""Session titles: asked of the small model in the background; on failure, the first line of the message."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from agent_tui.core.llm.catalog import ResolvedModel
+from agent_tui.core.llm.stream import LLMRequest, TextDelta, stream_completion
+from agent_tui.resources import read_prompt
+
+log = logging.getLogger(__name__)
+
+MAX_TITLE = 50
+
+
+def fallback_title(text: str) -> str:
+    """A trimmed first non-empty line of the user's message."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= MAX_TITLE else line[: MAX_TITLE - 1].rstrip() + "…"
+    return "New session"
+
+
+def clean_title(raw: str) -> str | None:
+    # Models sometimes think aloud first or wrap the title in quotes or markup.
+    raw = re.sub(r"<think>.*?</think>", "", raw, flags=re.S)
+    lines = [ln.strip() for ln in raw.strip().splitlines() if ln.strip()]
+    if not lines:
+        return None
+    title = lines[0].strip("\"'`*# ").removeprefix("Title:").strip().rstrip(".")
+    if not title:
+        return None
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
+
+
+async def generate_title(model: ResolvedModel, first_message: str) -> str:
+    request = LLMRequest(
+        model=model.litellm_model,
+        provider=model.provider,
+        messages=[
+            {"role": "system", "content": read_prompt("title.md")},
+            {"role": "user", "content": first_message[:4000]},
+        ],
+        api_base=model.api_base,
+        api_key=model.api_key,
+        key_env=model.key_env,
+        temperature=0 if model.info.temperature else None,
+        max_tokens=60,
+        extra_headers=model.headers,
+        timeout=30,
+    )
+    parts: list[str] = []
+    try:
+        async for event in stream_completion(request, max_attempts=1):
+            if isinstance(event, TextDelta):
+                parts.append(event.text)
+    except Exception as exc:  # a title is a nicety: any failure falls back
+        log.info("title generation failed (%s); using the first line", exc)
+        return fallback_title(first_message)
+    return clean_title("".join(parts)) or fallback_title(first_message)

@@ -1,0 +1,170 @@
+"""Find `old_string` in a file the way a careful person would: exactly first, then forgiving the differences
+models often get wrong (trailing whitespace, indentation, runs of spaces), and when nothing matches, point at
+the nearest candidate so the model can correct itself. Content is expected with LF line endings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agent_tui.core.tools.base import ToolError
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class _Strategy:
+    name: str
+    normalize: Callable[[str], str]
+    reindent: bool
+
+
+_STRATEGIES = (
+    _Strategy("ignoring trailing whitespace", str.rstrip, reindent=False),
+    _Strategy("ignoring indentation", str.strip, reindent=True),
+    _Strategy("ignoring whitespace differences", lambda s: _SPACES.sub(" ", s).strip(), reindent=True),
+)
+
+
+@dataclass(frozen=True)
+class Replaced:
+    content: str
+    count: int
+    strategy: str  # "exact" or how the match was relaxed
+
+
+def _leading_ws(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _first_indent(lines: list[str]) -> str | None:
+    for line in lines:
+        if line.strip():
+            return _leading_ws(line)
+    return None
+
+
+def _reindent(new: str, old_indent: str | None, found_indent: str | None) -> str:
+    if old_indent is None or found_indent is None or old_indent == found_indent:
+        return new
+    out = []
+    for line in new.split("\n"):
+        if line.startswith(old_indent):
+            out.append(found_indent + line[len(old_indent) :])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _line_starts(content: str) -> list[int]:
+    starts = [0]
+    for i, ch in enumerate(content):
+        if ch == "\n":
+            starts.append(i + 1)
+    return starts
+
+
+def replace(content: str, old: str, new: str, *, replace_all: bool = False) -> Replaced:
+    """Replace `old` with `new` in `content`. Raises ToolError (not found / ambiguous) with guidance."""
+    if old == "":
+        raise ToolError("old_string is empty. Give the exact text to replace (or use write for a new file).")
+    if old == new:
+        raise ToolError("old_string and new_string are identical; there is nothing to change.")
+
+    count = content.count(old)
+    if count == 1 or (count > 1 and replace_all):
+        return Replaced(content.replace(old, new), count, "exact")
+    if count > 1:
+        raise ToolError(
+            f"old_string was found {count} times. Include more surrounding lines to make it unique, "
+            "or set replace_all to true to change every occurrence."
+        )
+
+    lines = content.split("\n")
+    old_lines = old.split("\n")
+    trailing_newline = old.endswith("\n") and len(old_lines) > 1
+    if trailing_newline:
+        old_lines = old_lines[:-1]
+    k = len(old_lines)
+    starts = _line_starts(content)
+    for strategy in _STRATEGIES:
+        wanted = [strategy.normalize(line) for line in old_lines]
+        if not any(wanted):
+            continue
+        normalized = [strategy.normalize(line) for line in lines]
+        hits = [i for i in range(len(lines) - k + 1) if normalized[i : i + k] == wanted]
+        hits = _non_overlapping(hits, k)
+        if not hits:
+            continue
+        if len(hits) > 1 and not replace_all:
+            where = ", ".join(str(i + 1) for i in hits[:10])
+            raise ToolError(
+                f"old_string was not found exactly, and {strategy.name} it matches {len(hits)} places "
+                f"(starting at lines {where}). Include more surrounding lines to make it unique, "
+                "or set replace_all to true."
+            )
+        result = content
+        for i in reversed(hits):
+            start = starts[i]
+            last = i + k - 1
+            end = starts[last] + len(lines[last])
+            if trailing_newline and last + 1 < len(starts):
+                end += 1
+            replacement = new
+            if strategy.reindent:
+                replacement = _reindent(new, _first_indent(old_lines), _first_indent(lines[i : i + k]))
+            result = result[:start] + replacement + result[end:]
+        return Replaced(result, len(hits), strategy.name)
+
+    raise ToolError("old_string was not found in the file." + nearest_candidate(lines, old_lines))
+
+
+def _non_overlapping(hits: list[int], k: int) -> list[int]:
+    out: list[int] = []
+    for i in hits:
+        if not out or i >= out[-1] + k:
+            out.append(i)
+    return out
+
+
+def nearest_candidate(lines: list[str], old_lines: list[str], *, max_shown: int = 30) -> str:
+    """A note quoting the part of the file most similar to `old_lines`, with line numbers, or ''."""
+    k = max(len(old_lines), 1)
+    if not lines or len(lines) < 1:
+        return ""
+    wanted = "\n".join(line.strip() for line in old_lines)
+    wanted_set = {line.strip() for line in old_lines if line.strip()}
+    stripped = [line.strip() for line in lines]
+    # Cheap pre-filter: windows sharing the most lines with old_string, then score those with difflib.
+    shared = [1 if s and s in wanted_set else 0 for s in stripped]
+    window_scores: list[tuple[int, int]] = []
+    running = sum(shared[:k])
+    window_scores.append((running, 0))
+    for i in range(1, max(len(lines) - k + 1, 1)):
+        running += shared[i + k - 1] - shared[i - 1] if i + k - 1 < len(shared) else -shared[i - 1]
+        window_scores.append((running, i))
+    candidates = [i for score, i in sorted(window_scores, reverse=True)[:10] if score > 0]
+    first = next((line.strip() for line in old_lines if line.strip()), "")
+    if first:
+        close = difflib.get_close_matches(first, stripped, n=5, cutoff=0.5)
+        candidates += [i for i, s in enumerate(stripped) if s in close][:10]
+    best_ratio, best_start = 0.0, -1
+    for start in dict.fromkeys(candidates):
+        start = max(0, min(start, len(lines) - k))
+        text = "\n".join(stripped[start : start + k])
+        ratio = difflib.SequenceMatcher(None, wanted, text, autojunk=False).ratio()
+        if ratio > best_ratio:
+            best_ratio, best_start = ratio, start
+    if best_start < 0 or best_ratio < 0.4:
+        return " No similar text was found either; read the file again to see its current content."
+    end = min(best_start + k, len(lines))
+    shown = lines[best_start : min(end, best_start + max_shown)]
+    body = "\n".join(f"{best_start + n + 1:>6}\t{line}" for n, line in enumerate(shown))
+    more = "\n   ..." if end - best_start > max_shown else ""
+    return (
+        f" The most similar text (lines {best_start + 1}-{end}, {best_ratio:.0%} similar) is:\n{body}{more}\n"
+        "Copy the text exactly as it appears in the file (without the line-number prefix) and try again."
+    )

@@ -1,0 +1,60 @@
+"""`multiedit`: several edits to one file, applied in order, all or none."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from agent_tui.core.tools import fuzzy_match
+from agent_tui.core.tools.base import Tool, ToolContext, ToolError, ToolResult
+from agent_tui.core.tools.editing import commit_edit, load_for_edit, to_lf
+
+
+class OneEdit(BaseModel):
+    old_string: str = Field(description="The exact text to replace (empty only to create a new file).")
+    new_string: str = Field(description="The text to put in its place.")
+    replace_all: bool = Field(default=False, description="Replace every occurrence instead of exactly one.")
+
+
+class MultiEditParams(BaseModel):
+    file_path: str = Field(description="The file to change: relative to the project folder, or absolute.")
+    edits: list[OneEdit] = Field(min_length=1, description="Edits applied in order; each sees the previous ones.")
+
+
+class MultiEditTool(Tool):
+    name = "multiedit"
+    Params = MultiEditParams
+
+    async def execute(self, params: MultiEditParams, ctx: ToolContext) -> ToolResult:
+        creating = params.edits[0].old_string == ""
+        file = await load_for_edit(ctx, params.file_path, must_exist=not creating)
+        content = file.content
+        if creating and content is not None and content.strip():
+            raise ToolError(f"The first edit has an empty old_string but {file.shown} already exists and is not empty.")
+        strategies: list[str] = []
+        total = len(params.edits)
+        for number, edit in enumerate(params.edits, start=1):
+            if number == 1 and creating:
+                content, file.crlf = to_lf(edit.new_string)
+                strategies.append("new file")
+                continue
+            assert content is not None
+            old, _ = to_lf(edit.old_string)
+            new, _ = to_lf(edit.new_string)
+            try:
+                replaced = fuzzy_match.replace(content, old, new, replace_all=edit.replace_all)
+            except ToolError as exc:
+                raise ToolError(
+                    f"Edit {number} of {total} failed on {file.shown}: {exc}\n"
+                    "No edit was applied; the file is unchanged."
+                ) from exc
+            content = replaced.content
+            strategies.append(replaced.strategy)
+        assert content is not None
+        summary = await commit_edit(ctx, file, content, verb="Edit")
+        relaxed = [f"edit {i + 1} matched {s}" for i, s in enumerate(strategies) if s not in ("exact", "new file")]
+        note = f" ({'; '.join(relaxed)})" if relaxed else ""
+        return ToolResult(
+            title=file.shown,
+            output=f"Applied {total} edits to {file.shown}{note}. +{summary.additions} -{summary.deletions} lines.",
+            metadata={"path": str(file.path), "edits": total, "matches": strategies, **summary.metadata()},
+        )

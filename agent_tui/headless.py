@@ -1,0 +1,178 @@
+"""`agent-tui run` and `agent-tui sessions`: the session service driven from the command line.
+
+`run` streams the reply to stdout (text, or one JSON event per line) and shows tool calls briefly on stderr.
+Exit codes: 0 done, 1 the model or provider failed (or the run was interrupted), 2 bad usage or config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from agent_tui.core.config import ConfigError
+from agent_tui.core.events import Event, PartUpdated
+from agent_tui.core.llm.catalog import ModelError
+from agent_tui.core.models import AssistantMessage, TextPart, ToolPart
+from agent_tui.core.session.export import to_json, to_markdown
+from agent_tui.core.storage import StorageError
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"agent-tui: {message}", file=sys.stderr)
+    return code
+
+
+def _open_service(directory: str, *, model: str | None = None, permission_mode: str = "interactive"):  # type: ignore[no-untyped-def]
+    from agent_tui.core.session.service import SessionService
+
+    return SessionService.open(Path(directory), model=model, permission_mode=permission_mode)  # type: ignore[arg-type]
+
+
+class _Printer:
+    """Turns bus events of one session into terminal output."""
+
+    def __init__(self, session_id: str, fmt: str, out: TextIO, err: TextIO) -> None:
+        self.session_id = session_id
+        self.fmt = fmt
+        self.out = out
+        self.err = err
+        self.announced: set[str] = set()
+        self.ended_with_newline = True
+
+    def __call__(self, event: Event) -> None:
+        if self.fmt == "json":
+            self.out.write(event.model_dump_json() + "\n")
+            self.out.flush()
+            return
+        if not isinstance(event, PartUpdated) or event.part.session_id != self.session_id:
+            return
+        part = event.part
+        if isinstance(part, TextPart) and event.delta:
+            self.out.write(event.delta)
+            self.out.flush()
+            self.ended_with_newline = event.delta.endswith("\n")
+        elif isinstance(part, ToolPart):
+            state = part.state
+            key = f"{part.id}:{state.status}"
+            if state.status in ("running", "completed", "error") and key not in self.announced:
+                self.announced.add(key)
+                if state.status == "running":
+                    self._line(f"→ {part.tool} {state.title or ''}".rstrip())
+                elif state.status == "error":
+                    self._line(f"✗ {part.tool}: {(state.error or '').splitlines()[0][:200] if state.error else ''}")
+
+    def _line(self, text: str) -> None:
+        if not self.ended_with_newline:
+            self.out.write("\n")
+            self.out.flush()
+            self.ended_with_newline = True
+        self.err.write(text + "\n")
+        self.err.flush()
+
+
+async def _run(args: argparse.Namespace, prompt: str) -> int:
+    try:
+        service = _open_service(args.dir, model=args.model, permission_mode="approve" if args.yes else "reject")
+    except (ConfigError, StorageError) as exc:
+        return _fail(str(exc))
+    mcp = None
+    try:
+        if args.session:
+            session = service.get(args.session)
+            if session is None:
+                return _fail(f"no session {args.session} in this project")
+        elif args.continue_last:
+            sessions = service.list(limit=1)
+            session = sessions[0] if sessions else service.create()
+        else:
+            session = None
+        try:
+            service.resolve_model(args.model, session.id if session else None)
+        except ModelError as exc:
+            return _fail(str(exc))
+        if service.config.mcp:
+            from agent_tui.core import paths
+            from agent_tui.core.mcp.manager import McpManager
+
+            mcp = McpManager(service.config.mcp, service.bus, log_dir=paths.log_dir())
+            service.mcp = mcp
+            mcp.start()
+            # No one sees servers arrive here, so the first step waits for them (bounded).
+            await mcp.wait_ready(service.config.mcp_startup_timeout)
+        if session is None:
+            session = service.create()
+        printer = _Printer(session.id, args.format, sys.stdout, sys.stderr)
+        unsubscribe = service.bus.subscribe_all(printer)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, service.abort, session.id)
+        try:
+            reply: AssistantMessage = await service.chat(session.id, prompt, model=args.model,
+                                                         files=[Path(f) for f in args.file])
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+            unsubscribe()
+        if args.format == "text" and not printer.ended_with_newline:
+            sys.stdout.write("\n")
+        if reply.error is not None:
+            print(f"agent-tui: {reply.error.message}", file=sys.stderr)
+            print(f"agent-tui: session {session.id}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        await service.shutdown()
+        service.storage.close()
+
+
+def run_command(args: argparse.Namespace) -> int:
+    prompt = " ".join(args.prompt)
+    if prompt == "-":
+        prompt = sys.stdin.read()
+    if not prompt.strip():
+        return _fail("the prompt is empty")
+    return asyncio.run(_run(args, prompt))
+
+
+def sessions_command(args: argparse.Namespace) -> int:
+    try:
+        service = _open_service(args.dir)
+    except (ConfigError, StorageError) as exc:
+        return _fail(str(exc))
+    try:
+        if args.action == "list":
+            sessions = service.list(limit=args.limit)
+            if args.format == "json":
+                for s in sessions:
+                    print(s.model_dump_json())
+                return 0
+            if not sessions:
+                print("No sessions in this project yet.")
+            for s in sessions:
+                print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {s.title}")
+            return 0
+        session = service.get(args.id)
+        if session is None:
+            return _fail(f"no session {args.id}")
+        if args.action == "delete":
+            service.delete(session.id)
+            print(f"Deleted {session.id} ({session.title}).")
+            return 0
+        messages = service.messages(session.id)
+        text = to_json(session, messages) if getattr(args, "format", "md") == "json" else to_markdown(session, messages)
+        if getattr(args, "output", None):
+            Path(args.output).write_text(text, encoding="utf-8")
+            print(f"Exported {session.id} to {args.output}.")
+        else:
+            sys.stdout.write(text)
+        return 0
+    finally:
+        service.storage.close()
+
+
+def _when(ms: int) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,33 @@
+"""Test helpers: the scripted LLM server (see `agent_tui.testing.fake_llm` for the script format)."""
+
+from agent_tui.testing.script import (
+    Reply,
+    Script,
+    delay,
+    drop,
+    error,
+    finish,
+    malformed,
+    reasoning,
+    text,
+    tool_call,
+    usage,
+)
+from agent_tui.testing.server import FakeLLM, FakeLLMThread, RecordedRequest
+
+__all__ = [
+    "FakeLLM",
+    "FakeLLMThread",
+    "RecordedRequest",
+    "Reply",
+    "Script",
+    "delay",
+    "drop",
+    "error",
+    "finish",
+    "malformed",
+    "reasoning",
+    "text",
+    "tool_call",
+    "usage",
+]

@@ -1,0 +1,109 @@
+"""A tool asks for permission: what it wants to do, why it asks, a preview (the diff of an edit, the command),
+and three answers — allow once, always for this session, reject with an optional message for the model.
+
+Keys: 1/y allow once · 2/a always · 3/n reject · m type a message (Enter in it rejects with the message).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rich.syntax import Syntax
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from agent_tui.core.events import PermissionAsked
+from agent_tui.tui.dialogs.base import Dialog, dialog_css
+
+Reply = Literal["once", "always", "reject"]
+PermissionAnswer = tuple[Reply, str | None]
+
+PREVIEW_LINES = 400
+WHY = {
+    "edit": "It wants to change a file.",
+    "bash": "This command can destroy work or reach outside the project.",
+    "external_directory": "The path is outside the project folder.",
+    "webfetch": "It wants to fetch a web page.",
+}
+
+
+def preview_of(event: PermissionAsked) -> Syntax | None:
+    diff = event.metadata.get("diff")
+    if isinstance(diff, str) and diff.strip():
+        lines = diff.splitlines()[:PREVIEW_LINES]
+        return Syntax("\n".join(lines), "diff", theme="ansi_dark", word_wrap=True, background_color="default")
+    command = event.metadata.get("command")
+    if isinstance(command, str) and command.strip():
+        return Syntax(command, "bash", theme="ansi_dark", word_wrap=True, background_color="default")
+    return None
+
+
+class PermissionDialog(Dialog[PermissionAnswer]):
+    CSS_PATH = dialog_css("dialog_permission.tcss")
+    BINDINGS = [
+        Binding("1,y", "answer('once')", "Allow once", show=False),
+        Binding("2,a", "answer('always')", "Always", show=False),
+        Binding("3,n", "answer('reject')", "Reject", show=False),
+        Binding("m", "message", "Message", show=False),
+    ]
+
+    def __init__(self, event: PermissionAsked, *, session_title: str | None = None) -> None:
+        super().__init__()
+        self.event = event
+        self.session_title = session_title
+
+    @property
+    def request_id(self) -> str:
+        return self.event.id
+
+    def compose(self) -> ComposeResult:
+        event = self.event
+        with Vertical(id="dialog", classes="dialog"):
+            yield Static(Content.assemble("Permission needed · ", (event.permission, "bold $warning")),
+                         classes="dialog-title")
+            if self.session_title:
+                yield Static(Content.styled(f"in session “{self.session_title}”", "$text-muted"))
+            yield Static(event.title, id="permission-title", markup=False)
+            yield Static(Content.styled(WHY.get(event.permission, "This tool asks before it runs."),
+                                        "$text-muted"), id="permission-why")
+            preview = preview_of(event)
+            if preview is not None:
+                with VerticalScroll(id="permission-preview"):
+                    yield Static(preview)
+            always = event.pattern or "*"
+            yield OptionList(
+                Option(Content.assemble(("1 ", "bold"), "Allow once"), id="once"),
+                Option(Content.assemble(("2 ", "bold"), "Always allow in this session  ",
+                                        (f"({always})", "$text-muted")), id="always"),
+                Option(Content.assemble(("3 ", "bold"), "Reject"), id="reject"),
+                id="permission-choices",
+            )
+            yield Input(placeholder="m: tell the model why (enter rejects with this message)",
+                        id="permission-message")
+            yield Static("1/y once · 2/a always · 3/n reject · esc stop the reply", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        choices = self.query_one("#permission-choices", OptionList)
+        choices.highlighted = 0
+        choices.focus()
+
+    def action_answer(self, reply: Reply) -> None:
+        message = self.query_one("#permission-message", Input).value.strip() or None
+        self.dismiss((reply, message if reply == "reject" else None))
+
+    def action_message(self) -> None:
+        self.query_one("#permission-message", Input).focus()
+
+    @on(OptionList.OptionSelected, "#permission-choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id in ("once", "always", "reject"):
+            self.action_answer(event.option.id)  # type: ignore[arg-type]
+
+    @on(Input.Submitted, "#permission-message")
+    def _reject_with_message(self) -> None:
+        self.action_answer("reject")

@@ -1,0 +1,87 @@
+"""`edit`, `multiedit`, `write`, `patch`: the change as a coloured unified diff from `metadata["diff"]`."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+
+from agent_tui.core.models import ToolPart
+from agent_tui.tui.panels.base import MAX_BODY_LINES, ToolPanel, capped_lines, more_line, text_input
+from agent_tui.tui.transcript.render import RenderContext, Styles
+
+
+def diff_counts(diff: str) -> tuple[int, int]:
+    added = removed = 0
+    for line in diff.splitlines():
+        if line.startswith("+") and not line.startswith("+++"):
+            added += 1
+        elif line.startswith("-") and not line.startswith("---"):
+            removed += 1
+    return added, removed
+
+
+def diff_text(diff: str, styles: Styles, limit: int = MAX_BODY_LINES) -> list[RenderableType]:
+    lines, hidden = capped_lines(diff, limit)
+    text = Text(no_wrap=False)
+    for index, line in enumerate(lines):
+        if line.startswith(("+++", "---", "diff ", "index ")):
+            style = styles["diff-header"]
+        elif line.startswith("@@"):
+            style = styles["diff-hunk"]
+        elif line.startswith("+"):
+            style = styles["diff-add"]
+        elif line.startswith("-"):
+            style = styles["diff-remove"]
+        else:
+            style = styles["dim"]
+        text.append(line.expandtabs(4), style)
+        if index < len(lines) - 1:
+            text.append("\n")
+    rows: list[RenderableType] = [text]
+    if hidden:
+        rows.append(more_line(hidden, styles))
+    return rows
+
+
+def the_diff(part: ToolPart) -> str:
+    diff = part.state.metadata.get("diff")
+    return diff if isinstance(diff, str) else ""
+
+
+class DiffPanel(ToolPanel):
+    tools = ("edit", "multiedit", "write", "patch")
+    expanded_by_default = True
+
+    def title(self, part: ToolPart) -> str:
+        path = text_input(part, "file_path", "path", "filePath")
+        if path:
+            return path
+        files = part.state.metadata.get("files")
+        if isinstance(files, list) and files:
+            names = [str(f.get("path", f)) if isinstance(f, dict) else str(f) for f in files]
+            return ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+        return part.state.title or ""
+
+    def summary(self, part: ToolPart) -> str:
+        diff = the_diff(part)
+        if not diff:
+            return ""
+        added, removed = diff_counts(diff)
+        return f"+{added} -{removed}"
+
+    def body(self, part: ToolPart, ctx: RenderContext) -> RenderableType | None:
+        styles = ctx.styles
+        diff = the_diff(part)
+        if diff.strip():
+            return Group(*diff_text(diff, styles))
+        if part.tool == "write" and (content := text_input(part, "content")):
+            # No diff (a new file, or the call has not run yet): a preview of what is written.
+            lines, hidden = capped_lines(content, 12)
+            path = text_input(part, "file_path", "path", "filePath")
+            lexer = Syntax.guess_lexer(path, "\n".join(lines)) if path else "text"
+            rows: list[RenderableType] = [Syntax("\n".join(lines), lexer, theme=ctx.code_theme, word_wrap=True, background_color="default")]
+            if hidden:
+                rows.append(more_line(hidden, styles))
+            return Group(*rows)
+        return None

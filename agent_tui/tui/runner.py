@@ -1,0 +1,129 @@
+"""Runs chat turns in Textual workers, one per session, and queues what is sent while a session is busy.
+
+A worker drains its session's queue: each entry is one `svc.chat` (or `/compact`, `/init`) call. Sessions run
+independently, so one can stream in the background while another is on screen. Failures that happen before
+anything is stored (unknown model, missing key) come back as `ChatRunner.Failed` so the screen can show them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from textual.app import App
+from textual.message import Message
+from textual.worker import Worker
+
+from agent_tui.core.llm.catalog import ModelError
+from agent_tui.core.session.service import BusyError, SessionNotFound
+
+if TYPE_CHECKING:
+    from agent_tui.core.session.service import SessionService
+
+Kind = Literal["chat", "compact", "init"]
+
+
+@dataclass
+class QueuedPrompt:
+    text: str
+    kind: Kind = "chat"
+    files: list[Path] = field(default_factory=list)
+    model: str | None = None
+
+
+class QueueChanged(Message):
+    def __init__(self, session_id: str, queued: list[QueuedPrompt]) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.queued = queued
+
+
+class ChatFailed(Message):
+    """A run could not start or crashed; `error` is a message for the user."""
+
+    def __init__(self, session_id: str, error: str, prompt: QueuedPrompt) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.error = error
+        self.prompt = prompt
+
+
+class ChatRunner:
+    def __init__(self, app: App[object], service: SessionService) -> None:
+        self.app = app
+        self.service = service
+        self._queues: dict[str, list[QueuedPrompt]] = {}
+        self._workers: dict[str, Worker[None]] = {}
+
+    def running(self, session_id: str) -> bool:
+        worker = self._workers.get(session_id)
+        return (worker is not None and not worker.is_finished) or self.service.is_busy(session_id)
+
+    def any_running(self) -> bool:
+        return any(self.running(s) for s in {*self._workers, *self.service.busy_sessions()})
+
+    def queued(self, session_id: str) -> list[QueuedPrompt]:
+        return list(self._queues.get(session_id, []))
+
+    def submit(self, session_id: str, prompt: QueuedPrompt) -> Literal["started", "queued"]:
+        """Run `prompt` now, or after what the session is running (the answer says which)."""
+        busy = self.running(session_id)
+        self._queues.setdefault(session_id, []).append(prompt)
+        if busy:
+            self._announce(session_id)
+            if session_id not in self._workers or self._workers[session_id].is_finished:
+                # Busy without a worker of ours (a turn started elsewhere): wait for it, then drain.
+                self._start(session_id)
+            return "queued"
+        self._start(session_id)
+        return "started"
+
+    def take_queue(self, session_id: str) -> list[QueuedPrompt]:
+        """Remove and return what is queued (Esc: the user wants the session to stop)."""
+        taken = self._queues.pop(session_id, [])
+        if taken:
+            self._announce(session_id)
+        return taken
+
+    def abort(self, session_id: str) -> bool:
+        return self.service.abort(session_id)
+
+    def _announce(self, session_id: str) -> None:
+        self.app.post_message(QueueChanged(session_id, self.queued(session_id)))
+
+    def _start(self, session_id: str) -> None:
+        self._workers[session_id] = self.app.run_worker(
+            self._drain(session_id), name=f"chat {session_id}", group=f"chat-{session_id}", exit_on_error=False,
+        )
+
+    async def _drain(self, session_id: str) -> None:
+        while True:
+            await self._wait_idle(session_id)
+            queue = self._queues.get(session_id)
+            if not queue:
+                self._queues.pop(session_id, None)
+                return
+            prompt = queue.pop(0)
+            self._announce(session_id)
+            try:
+                await self._run(session_id, prompt)
+            except (ModelError, SessionNotFound, BusyError) as exc:
+                self.app.post_message(ChatFailed(session_id, str(exc), prompt))
+            except Exception as exc:  # never let a worker die silently: the user must see why nothing happened
+                self.app.post_message(ChatFailed(session_id, f"{type(exc).__name__}: {exc}", prompt))
+
+    async def _wait_idle(self, session_id: str) -> None:
+        # Only loops when a turn was started outside this runner (rare); ours are awaited directly.
+        while self.service.is_busy(session_id):
+            await asyncio.sleep(0.05)
+
+    def _run(self, session_id: str, prompt: QueuedPrompt) -> Awaitable[object]:
+        calls: dict[Kind, Callable[[], Awaitable[object]]] = {
+            "chat": lambda: self.service.chat(session_id, prompt.text, model=prompt.model, files=prompt.files),
+            "compact": lambda: self.service.compact(session_id, model=prompt.model),
+            "init": lambda: self.service.initialize(session_id, model=prompt.model),
+        }
+        return calls[prompt.kind]()

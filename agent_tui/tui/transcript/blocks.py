@@ -1,0 +1,319 @@
+"""The blocks of the transcript: each renders itself into lines, cached until it changes or the width does."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.strip import Strip
+
+from agent_tui.core.models import (
+    AssistantMessage,
+    FilePart,
+    Message,
+    ReasoningPart,
+    TextPart,
+    ToolPart,
+)
+from agent_tui.tui import format as fmt
+from agent_tui.tui.panels import ToolPanel, panel_for
+from agent_tui.tui.transcript.errors import error_action, error_title
+from agent_tui.tui.transcript.markdown_stream import StreamingMarkdown
+from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips, with_prefix
+
+GUTTER = "  │ "
+ARROW_OPEN, ARROW_CLOSED = "▾", "▸"
+REASONING_LIVE_CHARS = 1500  # while reasoning streams, only its end is shown (and rendered)
+
+
+def duration(ms: int) -> str:
+    seconds = max(0, ms) / 1000
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}m {rest:02d}s"
+
+
+def estimate_text_height(text: str, width: int) -> int:
+    """Lines `text` takes when wrapped at `width`: a cheap guess used until a block is actually rendered."""
+    width = max(1, width)
+    return sum(max(1, -(-len(line) // width)) for line in text.strip("\n").splitlines())
+
+
+class Block:
+    """One unit of the transcript. `render` is only called when the cache is empty or the width changed."""
+
+    collapsible: ClassVar[bool] = False
+
+    def __init__(self, key: str, message_id: str) -> None:
+        self.key = key
+        self.message_id = message_id
+        self._lines: list[Strip] | None = None
+        self._width = 0
+        self._expanded: bool | None = None  # None: the block's own default
+
+    @property
+    def expanded(self) -> bool:
+        return self._expanded if self._expanded is not None else self.expanded_by_default()
+
+    def expanded_by_default(self) -> bool:
+        return True
+
+    def set_expanded(self, expanded: bool | None) -> None:
+        if expanded != self._expanded:
+            self._expanded = expanded
+            self.invalidate()
+
+    def invalidate(self) -> None:
+        self._lines = None
+
+    def is_rendered(self, width: int) -> bool:
+        return self._lines is not None and self._width == width
+
+    def lines(self, ctx: RenderContext) -> list[Strip]:
+        if self._lines is None or self._width != ctx.width:
+            self._lines = self.render(ctx)
+            self._width = ctx.width
+        return self._lines
+
+    def cached(self) -> list[Strip] | None:
+        return self._lines
+
+    def height(self, width: int) -> int:
+        if self._lines is not None and self._width == width:
+            return len(self._lines)
+        return self.estimate(width)
+
+    def estimate(self, width: int) -> int:
+        return 1
+
+    def render(self, ctx: RenderContext) -> list[Strip]:
+        raise NotImplementedError
+
+
+class UserBlock(Block):
+    """A user message: its text and attached files behind a coloured bar."""
+
+    def __init__(self, message_id: str) -> None:
+        super().__init__(f"user:{message_id}", message_id)
+        self.texts: list[TextPart] = []
+        self.files: list[FilePart] = []
+
+    def text(self) -> str:
+        return "\n".join(part.text for part in self.texts if part.text and not part.synthetic).strip()
+
+    def estimate(self, width: int) -> int:
+        return estimate_text_height(self.text() or " ", width - 2) + len(self.files)
+
+    def render(self, ctx: RenderContext) -> list[Strip]:
+        styles = ctx.styles
+        body = Text(self.text() or " ", style=styles["user"])
+        for file in self.files:
+            body.append("\n")
+            body.append(f"@{file.source_path or file.filename or file.url}", styles["dim"])
+        lines = to_strips(ctx, body, ctx.width - 2)
+        styled = [line.apply_style(styles["user"]) for line in lines]
+        return with_prefix(styled, "▌ ", styles["user-bar"])
+
+
+class TextBlock(Block):
+    """Assistant text as Markdown; while it streams only the unfinished last Markdown block is re-rendered."""
+
+    def __init__(self, part: TextPart, *, streaming: bool) -> None:
+        super().__init__(part.id, part.message_id)
+        self.part = part
+        self._stream: StreamingMarkdown | None = StreamingMarkdown() if streaming else None
+
+    @property
+    def streaming(self) -> bool:
+        return self._stream is not None
+
+    def finish(self) -> None:
+        if self._stream is not None:
+            self._stream = None
+            self.invalidate()
+
+    def estimate(self, width: int) -> int:
+        return estimate_text_height(self.part.text, width) if self.part.text.strip() else 0
+
+    def render(self, ctx: RenderContext) -> list[Strip]:
+        if self._stream is not None:
+            return self._stream.lines(self.part.text, ctx)
+        return markdown_strips(ctx, self.part.text)
+
+
+class ReasoningBlock(Block):
+    """The model's reasoning, dimmed: shown while it streams, folded to one line once done."""
+
+    collapsible = True
+
+    def __init__(self, part: ReasoningPart, *, streaming: bool) -> None:
+        super().__init__(part.id, part.message_id)
+        self.part = part
+        self.streaming = streaming
+
+    def expanded_by_default(self) -> bool:
+        return self.streaming
+
+    def finish(self) -> None:
+        if self.streaming:
+            self.streaming = False
+            self.invalidate()
+
+    def estimate(self, width: int) -> int:
+        if not self.part.text.strip():
+            return 0
+        return 1 + (estimate_text_height(self.part.text, width - len(GUTTER)) if self.expanded else 0)
+
+    def render(self, ctx: RenderContext) -> list[Strip]:
+        text = self.part.text.strip()
+        if not text:
+            return []
+        styles = ctx.styles
+        header = Text(no_wrap=True, overflow="ellipsis")
+        header.append(f"{ARROW_OPEN if self.expanded else ARROW_CLOSED} ", styles["dim"])
+        header.append("Thinking" if self.streaming else "Thought", styles["reasoning"])
+        if self.part.time_start and self.part.time_end:
+            header.append(f" for {duration(self.part.time_end - self.part.time_start)}", styles["dim"])
+        elif not self.expanded:
+            header.append(f" · {len(text.split())} words", styles["dim"])
+        lines = to_strips(ctx, header)
+        if self.expanded:
+            shown = text[-REASONING_LIVE_CHARS:] if self.streaming else text
+            body = to_strips(ctx, Text(shown, style=styles["reasoning"]), ctx.width - len(GUTTER))
+            lines += with_prefix(body, GUTTER, styles["gutter"])
+        return lines
+
+
+_STATUS_ICON = {"pending": "○", "running": "◐", "completed": "✓", "error": "✗"}
+
+
+class ToolBlock(Block):
+    """One tool call: a header (tool, title, state) and, when expanded, the body its panel draws."""
+
+    collapsible = True
+
+    def __init__(self, part: ToolPart) -> None:
+        super().__init__(part.id, part.message_id)
+        self.part = part
+        self.panel: ToolPanel = panel_for(part.tool)
+        self.interrupted = False  # the message ended while this call was still pending or running
+
+    @property
+    def running(self) -> bool:
+        return self.part.state.status in ("pending", "running") and not self.interrupted
+
+    def expanded_by_default(self) -> bool:
+        if self.running and self.panel.expanded_while_running:
+            return True
+        return self.panel.expanded_by_default
+
+    def estimate(self, width: int) -> int:
+        if not self.expanded:
+            return 1 + (1 if self.part.state.error else 0)
+        return 6
+
+    def state_text(self, ctx: RenderContext) -> tuple[str, str]:
+        """The state shown at the end of the header, and the style name for it."""
+        state = self.part.state
+        if self.interrupted:
+            return "interrupted", "tool-error"
+        if state.status == "error":
+            return "error", "tool-error"
+        if state.status == "completed":
+            if state.time_start and state.time_end:
+                return duration(state.time_end - state.time_start), "dim"
+            return "done", "dim"
+        if state.status == "running":
+            if state.time_start:
+                seconds = max(0, ctx.now_ms - state.time_start) // 1000
+                return f"running {seconds}s", "tool-running"
+            return "running", "tool-running"
+        return "pending", "tool-pending"
+
+    def header(self, ctx: RenderContext) -> Text:
+        styles = ctx.styles
+        state = self.part.state
+        status = "error" if self.interrupted else state.status
+        icon_style = {"completed": "tool-done", "error": "tool-error", "running": "tool-running"}.get(
+            status, "tool-pending"
+        )
+        header = Text(no_wrap=True, overflow="ellipsis")
+        header.append(f"{ARROW_OPEN if self.expanded else ARROW_CLOSED} ", styles["dim"])
+        header.append(f"{_STATUS_ICON[status]} ", styles[icon_style])
+        header.append(self.part.tool, styles["tool-name"])
+        title = self.panel.title(self.part)
+        if title:
+            header.append(f"  {title}", styles["tool-title"])
+        summary = self.panel.summary(self.part) if state.status == "completed" else ""
+        if summary:
+            header.append(f"  {summary}", styles["dim"])
+        label, style = self.state_text(ctx)
+        header.append(" · ", styles["dim"])
+        header.append(label, styles[style])
+        return header
+
+    def render(self, ctx: RenderContext) -> list[Strip]:
+        styles = ctx.styles
+        lines = to_strips(ctx, self.header(ctx))
+        inner = ctx.narrower(len(GUTTER))
+        rows: list[Strip] = []
+        if self.expanded:
+            body: RenderableType | None = self.panel.body(self.part, inner)
+            if body is not None:
+                rows += to_strips(inner, body)
+        error = self.part.state.error
+        if error and error.strip():
+            shown = error.strip() if self.expanded else error.strip().splitlines()[0]
+            rows += to_strips(inner, Text(shown, style=styles["tool-error"]))
+        return lines + with_prefix(rows, GUTTER, styles["gutter"])
+
+
+class FooterBlock(Block):
+    """Under a finished reply: model, tokens, cost, duration."""
+
+    def __init__(self, message: AssistantMessage) -> None:
+        super().__init__(f"footer:{message.id}", message.id)
+        self.message = message
+
+    def render(self, ctx: RenderContext) -> list[Strip]:
+        message = self.message
+        pieces = [message.model]
+        tokens = message.tokens
+        if tokens.input or tokens.output:
+            pieces.append(f"↑{fmt.tokens(tokens.input + tokens.cache_read)} ↓{fmt.tokens(tokens.output)}")
+        if message.cost:
+            pieces.append(fmt.cost(message.cost))
+        if message.time.completed:
+            pieces.append(duration(message.time.completed - message.time.created))
+        return to_strips(ctx, Text(" · ".join(pieces), style=ctx.styles["footer"], no_wrap=True, overflow="ellipsis"))
+
+
+class ErrorBlock(Block):
+    """The reply's error and what the user can do about it."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(f"error:{message.id}", message.id)
+        self.message = message
+
+    def estimate(self, width: int) -> int:
+        return 3
+
+    def render(self, ctx: RenderContext) -> list[Strip]:
+        error = self.message.error
+        if error is None:
+            return []
+        styles = ctx.styles
+        aborted = error.kind == "aborted"
+        text = Text()
+        text.append("■ " if aborted else "✗ ", styles["notice" if aborted else "error"])
+        text.append(error_title(error), styles["notice" if aborted else "error"])
+        if error.provider and not aborted:
+            text.append(f"  ({error.provider})", styles["dim"])
+        text.append("\n")
+        text.append(error_action(error), styles["error-action"])
+        lines = to_strips(ctx, text, ctx.width - 2)
+        return with_prefix(lines, "  ", styles["dim"])

@@ -1,0 +1,93 @@
+"""Streaming Markdown: finished blocks are rendered once, only the unfinished last block is rendered again.
+
+A block is finished at a blank line outside a code fence that is followed by a line that does not continue it
+(an indented line may belong to a list item). Rendering chunk by chunk can differ slightly from rendering the
+whole text (e.g. a loose list split in two), so a finished message is rendered once more, whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.strip import Strip
+
+from agent_tui.tui.transcript.render import RenderContext, markdown_strips
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+class BlockSplitter:
+    """Scans growing text line by line and reports the end of its finished Markdown blocks."""
+
+    def __init__(self) -> None:
+        self.scanned = 0  # start of the first line not scanned yet (an incomplete line waits for its newline)
+        self.boundary = 0  # text[:boundary] holds only finished blocks
+        self._fence: str | None = None
+        self._blank_at: int | None = None
+
+    def feed(self, text: str) -> int:
+        while (newline := text.find("\n", self.scanned)) != -1:
+            self._line(text[self.scanned : newline], self.scanned)
+            self.scanned = newline + 1
+        return self.boundary
+
+    def _line(self, line: str, start: int) -> None:
+        if self._fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(self._fence) and set(stripped) == {self._fence[0]}:
+                self._fence = None
+            return
+        if not line.strip():
+            if self._blank_at is None:
+                self._blank_at = start
+            return
+        if self._blank_at is not None:
+            if not line[0].isspace():
+                self.boundary = self._blank_at
+            self._blank_at = None
+        if match := _FENCE.match(line):
+            self._fence = match.group(1)
+
+
+class StreamingMarkdown:
+    """The lines of a Markdown text that is still growing; finished blocks are cached per width."""
+
+    def __init__(self) -> None:
+        self._splitter = BlockSplitter()
+        self._seen = ""
+        self._done_end = 0  # text[:_done_end] is rendered into _done_lines
+        self._done_lines: list[Strip] = []
+        self._width = 0
+        self.renders = 0  # Markdown renders performed (for tests and benchmarks)
+
+    def _reset(self) -> None:
+        self._splitter = BlockSplitter()
+        self._done_end = 0
+        self._done_lines = []
+
+    def lines(self, text: str, ctx: RenderContext) -> list[Strip]:
+        if not text.startswith(self._seen[: self._splitter.scanned]):
+            self._reset()  # the text was replaced, not extended
+        self._seen = text
+        if ctx.width != self._width:
+            self._width = ctx.width
+            done = text[: self._done_end]
+            self._done_lines = self._render(done, ctx)
+        boundary = self._splitter.feed(text)
+        if boundary > self._done_end:
+            chunk = self._render(text[self._done_end : boundary], ctx)
+            if self._done_lines and chunk:
+                self._done_lines.append(Strip.blank(ctx.width))
+            self._done_lines.extend(chunk)
+            self._done_end = boundary
+        tail = self._render(text[self._done_end :], ctx)
+        if self._done_lines and tail:
+            return [*self._done_lines, Strip.blank(ctx.width), *tail]
+        return [*self._done_lines, *tail]
+
+    def _render(self, text: str, ctx: RenderContext) -> list[Strip]:
+        text = text.strip("\n")
+        if not text.strip():
+            return []
+        self.renders += 1
+        return markdown_strips(ctx, text)

@@ -1,0 +1,304 @@
+"""The prompt: a multi-line input with history, `/` command completion and `@` file completion.
+
+Enter sends; shift+enter and ctrl+j insert a newline (terminals without the kitty keyboard protocol send the
+same byte for Enter and shift+Enter, so ctrl+j always works). ↑ on the first line and ↓ on the last line walk
+the history. Messages queued while the session is busy are listed above the input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from agent_tui.tui import commands
+from agent_tui.tui.fuzzy import fuzzy_filter
+from agent_tui.tui.project_files import list_project_files
+from agent_tui.tui.state import PromptHistory
+
+FILE_TOKEN = re.compile(r"(?:^|(?<=\s))@([^\s@]*)$")
+ATTACHED = re.compile(r"(?:^|(?<=\s))@([^\s@]+)")
+MENU_SIZE = 8
+
+
+def attached_files(text: str, root: Path) -> list[Path]:
+    """The existing files named by `@path` tokens in `text`, resolved against `root`, in order, once each."""
+    found: list[Path] = []
+    for match in ATTACHED.finditer(text):
+        candidate = (root / match.group(1)).resolve()
+        if candidate.is_file() and candidate not in found:
+            found.append(candidate)
+    return found
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What the menu offers: the text replacing `start:end` of the current line for each option."""
+
+    kind: str  # "command" | "file"
+    row: int
+    start: int
+    end: int
+    values: list[str]
+
+
+class CompletionMenu(OptionList, can_focus=False):
+    pass
+
+
+class PromptInput(TextArea):
+    """The text box. Keys that mean something to the composer are passed to it; the rest edit text."""
+
+    class Submit(Message):
+        pass
+
+    def __init__(self, composer: PromptComposer, **kwargs: object) -> None:
+        super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True, **kwargs)
+        self.composer = composer
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.key
+        handled = True
+        if key == "enter":
+            if not self.composer.accept_completion(run=True):
+                self.post_message(self.Submit())
+        elif key in ("shift+enter", "ctrl+j"):
+            start, end = self.selection
+            self._replace_via_keyboard("\n", start, end)
+        elif key == "tab" and self.composer.menu_open:
+            self.composer.accept_completion(run=False)
+        elif key == "escape" and self.composer.menu_open:
+            self.composer.close_menu()
+        else:
+            handled = False
+        if handled:
+            event.stop()
+            event.prevent_default()  # TextArea's own handler would insert a newline
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        if self.composer.menu_open and not select:
+            self.composer.move_menu(-1)
+        elif not select and self.cursor_location[0] == 0 and self.composer.recall(-1):
+            return
+        else:
+            super().action_cursor_up(select)
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        if self.composer.menu_open and not select:
+            self.composer.move_menu(1)
+        elif not select and self.cursor_location[0] == self.document.line_count - 1 and self.composer.recall(1):
+            return
+        else:
+            super().action_cursor_down(select)
+
+
+class PromptComposer(Vertical):
+    """Queued messages, the completion menu and the input, as one unit."""
+
+    class Submitted(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        *,
+        root: Path,
+        history: PromptHistory | None = None,
+        file_lister: Callable[[Path], list[str]] = list_project_files,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.root = root
+        self.history = history if history is not None else PromptHistory()
+        self._file_lister = file_lister
+        self._files: list[str] | None = None
+        self._files_loading = False
+        self._completion: Completion | None = None
+        self._setting_text = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="queued")
+        yield CompletionMenu(id="completion")
+        yield PromptInput(self, id="prompt-input", placeholder="Ask anything — / for commands, @ to attach a file")
+
+    @property
+    def input(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    @property
+    def text(self) -> str:
+        return self.input.text
+
+    def on_mount(self) -> None:
+        self.query_one("#queued").display = False
+        self.close_menu()
+
+    # --- text ---------------------------------------------------------------------------------------------
+
+    def set_text(self, text: str) -> None:
+        self._setting_text = True
+        self.input.load_text(text)
+        self.input.move_cursor(self.input.document.end)
+        self._setting_text = False
+        self.close_menu()
+
+    def clear(self) -> None:
+        self.set_text("")
+
+    @on(PromptInput.Submit)
+    def _submit(self, event: PromptInput.Submit) -> None:
+        event.stop()
+        text = self.text
+        if not text.strip():
+            return
+        self.history.add(text)
+        self.clear()
+        self.post_message(self.Submitted(text))
+
+    def recall(self, step: int) -> bool:
+        """Replace the text with the previous (-1) or next (+1) history entry. False when there is none."""
+        entry = self.history.previous(self.text) if step < 0 else self.history.next()
+        if entry is None:
+            return False
+        self.set_text(entry)
+        return True
+
+    def show_queued(self, texts: list[str]) -> None:
+        queued = self.query_one("#queued", Static)
+        queued.display = bool(texts)
+        lines = [Content.styled("queued: ", "$warning") + Content(t.strip().splitlines()[0][:200]) for t in texts]
+        queued.update(Content("\n").join(lines))
+
+    # --- completion ---------------------------------------------------------------------------------------
+
+    @property
+    def menu(self) -> CompletionMenu:
+        return self.query_one(CompletionMenu)
+
+    @property
+    def menu_open(self) -> bool:
+        return self._completion is not None
+
+    def close_menu(self) -> None:
+        self._completion = None
+        self.menu.display = False
+
+    def move_menu(self, step: int) -> None:
+        menu = self.menu
+        if menu.option_count:
+            current = menu.highlighted if menu.highlighted is not None else -step
+            menu.highlighted = (current + step) % menu.option_count
+
+    @on(TextArea.Changed, "#prompt-input")
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if self._setting_text:
+            return
+        self.history.reset()
+        self._update_completion()
+
+    @on(TextArea.SelectionChanged, "#prompt-input")
+    def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()
+        if self._completion is not None and not self._setting_text:
+            self._update_completion()
+
+    def _update_completion(self) -> None:
+        completion = self._find_completion()
+        self._completion = completion
+        menu = self.menu
+        if completion is None or not completion.values:
+            self._completion = None
+            menu.display = False
+            return
+        if completion.kind == "command":
+            options = [
+                Option(Content.styled(commands.BY_NAME[v].usage, "bold") + Content.styled(
+                    f"  {commands.BY_NAME[v].help}", "$text-muted"), id=v)
+                for v in completion.values
+            ]
+        else:
+            options = [Option(v, id=v) for v in completion.values]
+        menu.set_options(options)
+        menu.highlighted = 0
+        menu.display = True
+        menu.styles.height = min(MENU_SIZE, len(options)) + 2
+
+    def _find_completion(self) -> Completion | None:
+        area = self.input
+        row, column = area.cursor_location
+        line = area.document.get_line(row)
+        before = line[:column]
+        if row == 0 and area.document.line_count == 1 and before.startswith("/") and " " not in before:
+            names = [c.name for c in commands.complete(before[1:])]
+            return Completion("command", row, 0, len(line), names)
+        match = FILE_TOKEN.search(before)
+        if match is None:
+            return None
+        files = self._project_files()
+        if files is None:
+            return None  # still listing: the completion appears on the next keystroke
+        chosen = fuzzy_filter(match.group(1), files, limit=50)
+        end = column
+        while end < len(line) and not line[end].isspace():
+            end += 1
+        return Completion("file", row, match.start(), end, chosen)
+
+    def _project_files(self) -> list[str] | None:
+        if self._files is None and not self._files_loading:
+            self._files_loading = True
+            self._load_files()
+        return self._files
+
+    @work(thread=True, exclusive=True, group="project-files")
+    def _load_files(self) -> None:
+        files = self._file_lister(self.root)
+        self.app.call_from_thread(self._files_loaded, files)
+
+    def _files_loaded(self, files: list[str]) -> None:
+        self._files = files
+        self._files_loading = False
+        if self.input.has_focus and FILE_TOKEN.search(self._line_before_cursor()):
+            self._update_completion()
+
+    def _line_before_cursor(self) -> str:
+        row, column = self.input.cursor_location
+        return self.input.document.get_line(row)[:column]
+
+    def forget_files(self) -> None:
+        """Files were added or deleted: list them again on the next `@`."""
+        if not self._files_loading:
+            self._files = None
+
+    def accept_completion(self, *, run: bool) -> bool:
+        """Put the highlighted option into the text. With `run`, a command without argument is sent at once."""
+        completion = self._completion
+        menu = self.menu
+        if completion is None or menu.highlighted is None:
+            return False
+        value = menu.get_option_at_index(menu.highlighted).id or ""
+        area = self.input
+        if completion.kind == "command":
+            command = commands.BY_NAME[value]
+            text = f"/{value}" + (" " if command.argument else "")
+            self.set_text(text)
+            if run and command.argument is None:
+                self.post_message(PromptInput.Submit())
+            return True
+        replacement = f"@{value} "
+        self._setting_text = True
+        area.replace(replacement, (completion.row, completion.start), (completion.row, completion.end))
+        area.move_cursor((completion.row, completion.start + len(replacement)))
+        self._setting_text = False
+        self.close_menu()
+        return True

@@ -1,0 +1,161 @@
+"""The session sidebar: the project's sessions newest first, with a filter box that also searches message text.
+
+It hears session events for every session (titles, cost, busy state, deletions) and re-renders at most once
+per refresh however many arrive. Choosing an entry posts `Sidebar.Selected`; the main screen switches to it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from agent_tui.core.events import Event, SessionBusy, SessionDeleted, SessionIdle, SessionUpdated
+from agent_tui.core.models import Session
+from agent_tui.tui import format as fmt
+
+if TYPE_CHECKING:
+    from agent_tui.core.session.service import SessionService
+
+LIST_LIMIT = 200
+
+
+class SessionList(OptionList):
+    BINDINGS = [
+        Binding("delete,d", "delete", "Delete", id="sidebar.delete"),
+        Binding("r,f2", "rename", "Rename", id="sidebar.rename"),
+    ]
+
+    class DeleteRequested(Message):
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    class RenameRequested(Message):
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    def _highlighted_id(self) -> str | None:
+        if self.highlighted is None:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    def action_delete(self) -> None:
+        if (session_id := self._highlighted_id()) is not None:
+            self.post_message(self.DeleteRequested(session_id))
+
+    def action_rename(self) -> None:
+        if (session_id := self._highlighted_id()) is not None:
+            self.post_message(self.RenameRequested(session_id))
+
+
+class Sidebar(Vertical):
+    class Selected(Message):
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    def __init__(self, service: SessionService, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.service = service
+        self.current_id: str | None = None
+        self.busy: set[str] = set()
+        self._sessions: list[Session] = []
+        self._filter = ""
+        self._rebuild_pending = False
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Filter sessions…", id="session-filter")
+        yield SessionList(id="session-list")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    # --- data ---------------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the list again from storage (start, filter changes)."""
+        if self._filter:
+            self._sessions = self.service.search(self._filter)[:LIST_LIMIT]
+        else:
+            self._sessions = self.service.list(limit=LIST_LIMIT)
+        self._schedule_rebuild()
+
+    def apply(self, event: Event) -> None:
+        match event:
+            case SessionUpdated(session=session):
+                if session.parent_id is not None:
+                    return  # sub-agent sessions are not listed
+                others = [s for s in self._sessions if s.id != session.id]
+                known = len(others) != len(self._sessions)
+                if known or not self._filter:
+                    # Newest first: an update moves the session to the top.
+                    self._sessions = sorted([session, *others], key=lambda s: s.time.updated, reverse=True)
+            case SessionBusy(session_id=session_id):
+                self.busy.add(session_id)
+            case SessionIdle(session_id=session_id):
+                self.busy.discard(session_id)
+            case SessionDeleted(session_id=session_id):
+                self._sessions = [s for s in self._sessions if s.id != session_id]
+                self.busy.discard(session_id)
+            case _:
+                return
+        self._schedule_rebuild()
+
+    def set_current(self, session_id: str | None) -> None:
+        self.current_id = session_id
+        self._schedule_rebuild()
+
+    @property
+    def sessions(self) -> list[Session]:
+        return list(self._sessions)
+
+    # --- rendering ----------------------------------------------------------------------------------------
+
+    def _schedule_rebuild(self) -> None:
+        if not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_later(self._rebuild)
+
+    def _label(self, session: Session, now: int) -> Content:
+        marker = "● " if session.id in self.busy else ""
+        title = Content.styled(marker, "$accent") + Content.styled(session.title, "bold" if session.id ==
+                                                                    self.current_id else "")
+        details = f"{fmt.relative_time(session.time.updated, now)} · {fmt.cost(session.cost)}"
+        return Content("\n").join([title, Content.styled(details, "$text-muted")])
+
+    def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        options = self.query_one(SessionList)
+        keep = options._highlighted_id() or self.current_id
+        now = fmt.now_ms()
+        options.set_options(Option(self._label(s, now), id=s.id) for s in self._sessions)
+        ids = [s.id for s in self._sessions]
+        target = keep if keep in ids else self.current_id
+        if target in ids:
+            options.highlighted = ids.index(target)
+
+    # --- input --------------------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#session-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._filter = event.value.strip()
+        self.reload()
+
+    @on(Input.Submitted, "#session-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(SessionList).focus()
+
+    @on(OptionList.OptionSelected, "#session-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Selected(event.option.id))

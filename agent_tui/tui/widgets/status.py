@@ -1,0 +1,78 @@
+"""The status line: model, tokens of the last turn, context use, session cost, busy state and MCP servers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from agent_tui.core.models import AssistantMessage
+from agent_tui.tui import format as fmt
+
+MCP_MARKS = {"ready": "✓", "starting": "…", "failed": "✗", "stopped": "–", "disabled": "–"}
+
+
+class StatusLine(Horizontal):
+    model: reactive[str] = reactive("no model")
+    turn_tokens: reactive[int] = reactive(0)
+    context_used: reactive[int] = reactive(0)
+    context_window: reactive[int] = reactive(0)
+    cost: reactive[Decimal] = reactive(Decimal(0))
+    busy: reactive[bool] = reactive(False)
+    queued: reactive[int] = reactive(0)
+    mcp: reactive[dict[str, str]] = reactive(dict, always_update=True)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status-left")
+        yield Static(id="status-right")
+
+    def on_mount(self) -> None:
+        self._render()
+
+    def show_turn(self, message: AssistantMessage | None) -> None:
+        """Take tokens and context use from the last assistant message (None: a session without replies)."""
+        if message is None:
+            self.turn_tokens = 0
+            self.context_used = 0
+            return
+        tokens = message.tokens
+        self.turn_tokens = tokens.total
+        # What the next request will send again: the prompt (cached or not) plus this reply.
+        self.context_used = tokens.input + tokens.cache_read + tokens.cache_write + tokens.output + tokens.reasoning
+
+    def set_mcp(self, server: str, status: str) -> None:
+        states = dict(self.mcp)
+        states[server] = status
+        self.mcp = states
+
+    def _watch_any(self) -> None:
+        if self.is_mounted:
+            self._render()
+
+    watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
+    watch_cost = watch_busy = watch_queued = watch_mcp = _watch_any
+
+    def _render(self) -> None:
+        parts: list[Content] = [Content.styled(self.model, "bold")]
+        if self.turn_tokens:
+            parts.append(Content(f"{fmt.tokens(self.turn_tokens)} tokens"))
+        if self.context_window:
+            percent = min(999, round(100 * self.context_used / self.context_window))
+            style = "$error" if percent >= 90 else "$warning" if percent >= 70 else ""
+            parts.append(Content.styled(f"{percent}% of {fmt.tokens(self.context_window)}", style))
+        parts.append(Content(fmt.cost(self.cost)))
+        self.query_one("#status-left", Static).update(Content(" │ ").join(parts))
+
+        right: list[Content] = []
+        if self.mcp:
+            servers = " ".join(f"{name} {MCP_MARKS.get(state, '?')}" for name, state in sorted(self.mcp.items()))
+            right.append(Content(f"mcp: {servers}"))
+        if self.queued:
+            right.append(Content.styled(f"{self.queued} queued", "$warning"))
+        right.append(Content.styled("● working  esc to stop", "$accent") if self.busy else Content("idle"))
+        self.query_one("#status-right", Static).update(Content(" │ ").join(right))
+        self.set_class(self.busy, "-busy")

@@ -1,0 +1,39 @@
+"""Shared fixtures. Every test gets its own agent-tui home and an environment without provider credentials."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Provider settings litellm and our catalog read. Removed so that no test can reach a real provider.
+_PROVIDER_SUFFIXES = ("_API_KEY", "_BASE_URL", "_API_BASE", "_API_TOKEN")
+_PROVIDER_NAMES = ("OPENAI_ORGANIZATION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AZURE_API_VERSION")
+
+
+def provider_variables(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    return [name for name in environ if name.endswith(_PROVIDER_SUFFIXES) or name in _PROVIDER_NAMES]
+
+
+@pytest.fixture(autouse=True)
+def agent_tui_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh `AGENT_TUI_HOME` (data, config, state, logs) per test; provider keys and URLs unset."""
+    home = tmp_path_factory.mktemp("agent-tui-home")
+    monkeypatch.setenv("AGENT_TUI_HOME", str(home))
+    # litellm must never fetch its price list from the internet during tests.
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    for name in provider_variables(os.environ):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def subprocess_env(agent_tui_home: Path) -> dict[str, str]:
+    """Environment for a child `python` process: imports this checkout's `agent_tui`, same clean home."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    return env
