@@ -24,17 +24,17 @@ def format_table(statuses: list[McpServerStatus], log_dir: Path) -> str:
     lines = []
     for row in (header, *rows):
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]), row[3].rjust(widths[3])]
-        lines.append("  ".join(cells + [row[4]]).rstrip())
+        lines.append("  ".join([*cells, row[4]]).rstrip())
     for status in statuses:
         if status.status == "failed" and status.type == "local":
             lines.append(f"log of {status.name}: {log_path(log_dir, status.name)}")
     return "\n".join(lines)
 
 
-async def _collect(manager: McpManager, timeout: float) -> list[McpServerStatus]:
+async def _collect(manager: McpManager, startup_timeout: float) -> list[McpServerStatus]:
     manager.start()
     try:
-        await manager.wait_ready(timeout)
+        await manager.wait_ready(startup_timeout)
         return manager.status()
     finally:
         await manager.shutdown()

@@ -127,34 +127,58 @@ def find_project_config(directory: Path) -> Path | None:
     return None
 
 
-def _describe_location(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc if not str(part).startswith("function-")) or "(top level)"
+def _describe_location(loc: tuple[int | str, ...], data: Any, error_type: str) -> str:
+    """The user's key path for an error location, following the user's data.
+
+    Pydantic puts labels of its own into locations (union branches such as `literal['allow','ask','deny']`,
+    discriminator tags such as `local`). Walking the data tells them apart from keys the user wrote, even from a
+    key that happens to be called `local`.
+    """
+    names: list[str] = []
+    current = data
+    for position, part in enumerate(loc):
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            names.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            names.append(str(part))
+            current = current[part]
+        elif error_type == "missing" and position == len(loc) - 1:
+            names.append(str(part))  # the key the user left out
+    return ".".join(names) or "(top level)"
 
 
-def _format_validation(path: Path, error: ValidationError) -> str:
-    lines = [f"{path}: invalid configuration"]
+def _format_validation(path: Path, error: ValidationError, data: dict[str, Any]) -> str:
+    problems: dict[str, list[str]] = {}  # key -> messages, in the order pydantic reports them
     for item in error.errors():
-        loc = tuple(p for p in item["loc"] if p not in ("local", "remote"))
-        key = _describe_location(loc)
+        key = _describe_location(tuple(item["loc"]), data, item["type"])
         if item["type"] == "extra_forbidden":
-            lines.append(f"  key '{key}': unknown key")
-            continue
-        given = item.get("input")
-        shown = json.dumps(given)[:80] if not isinstance(given, dict) else "an object"
-        lines.append(f"  key '{key}': {item['msg']} (got {shown})")
+            text = "unknown key"
+        elif item["type"] == "missing":
+            text = item["msg"]
+        else:
+            given = item.get("input")
+            shown = "an object" if isinstance(given, dict) else json.dumps(given)[:80]
+            text = f"{item['msg']} (got {shown})"
+        if text not in problems.setdefault(key, []):
+            problems[key].append(text)
+    # A value that matched no branch of a union gets one error per branch: keep the deepest, most specific ones.
+    keys = [k for k in problems if not any(other.startswith(k + ".") for other in problems)]
+    lines = [f"{path}: invalid configuration"]
+    lines.extend(f"  key '{key}': {' — or: '.join(problems[key])}" for key in keys)
     return "\n".join(lines)
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse and validate one file; return its raw mapping (validated) for merging."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # editors on Windows may start the file with a BOM
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not a UTF-8 text file ({exc.reason})") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    if not text.strip():
-        return {}
+    if not jsonc.strip_comments(text).strip():
+        return {}  # empty, or only comments: nothing configured
     try:
         data = jsonc.loads(text)
     except json.JSONDecodeError as exc:
@@ -164,7 +188,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_validation(path, exc)) from exc
+        raise ConfigError(_format_validation(path, exc, data)) from exc
     return data
 
 
@@ -199,6 +223,6 @@ def load_config(directory: Path | str, *, global_path: Path | None = None) -> Lo
     try:
         config = Config.model_validate(merged)
     except ValidationError as exc:  # both files valid alone but not together: name them both
-        raise ConfigError(_format_validation(Path(" + ".join(map(str, files))), exc)) from exc
+        raise ConfigError(_format_validation(Path(" + ".join(map(str, files))), exc, merged)) from exc
     log.debug("config loaded from %s", [str(f) for f in files])
     return LoadedConfig(config=config, files=files)

@@ -17,6 +17,7 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import Worker
 
+from agent_tui.core.events import SessionIdle
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import BusyError, SessionNotFound
 
@@ -116,9 +117,22 @@ class ChatRunner:
                 self.app.post_message(ChatFailed(session_id, f"{type(exc).__name__}: {exc}", prompt))
 
     async def _wait_idle(self, session_id: str) -> None:
-        # Only loops when a turn was started outside this runner (rare); ours are awaited directly.
-        while self.service.is_busy(session_id):
-            await asyncio.sleep(0.05)
+        """Wait for a turn started outside this runner (rare: ours are awaited directly)."""
+        if not self.service.is_busy(session_id):
+            return
+        idle = asyncio.Event()
+
+        def on_idle(event: SessionIdle) -> None:
+            if event.session_id == session_id:
+                idle.set()
+
+        unsubscribe = self.service.bus.subscribe(SessionIdle, on_idle)
+        try:
+            while self.service.is_busy(session_id):
+                idle.clear()
+                await idle.wait()
+        finally:
+            unsubscribe()
 
     def _run(self, session_id: str, prompt: QueuedPrompt) -> Awaitable[object]:
         calls: dict[Kind, Callable[[], Awaitable[object]]] = {

@@ -212,7 +212,10 @@ async def test_connection_refused_is_retried_as_a_connection_error() -> None:
     with socket_port() as port:
         pass  # the port is free again: nothing listens there
     req = LLMRequest(
-        model="openai/gpt-4o", provider="openai", messages=MESSAGES, api_base=f"http://127.0.0.1:{port}/v1",
+        model="openai/gpt-4o",
+        provider="openai",
+        messages=MESSAGES,
+        api_base=f"http://127.0.0.1:{port}/v1",
         api_key="sk-test",
     )
     sleep = FakeSleep()

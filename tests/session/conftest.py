@@ -73,6 +73,7 @@ async def make_service(
             bus=Bus(),
             tools=tools,
             permission_mode=mode,
+            retry_base_delay=0.01,
         )
         made.append(service)
         return service

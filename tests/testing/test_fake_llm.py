@@ -77,8 +77,9 @@ def test_script_json_forms_and_helpers_agree(tmp_path: Path) -> None:
     path.write_text(json.dumps({"replies": raw}))
     loaded = Script.load(path)
     built = Script.of(
-        Reply.of(reasoning("plan"), text("Hello", chunks=2), tool_call("read", {"path": "a.py"}, id="call_1"),
-                 usage(100, 20)),
+        Reply.of(
+            reasoning("plan"), text("Hello", chunks=2), tool_call("read", {"path": "a.py"}, id="call_1"), usage(100, 20)
+        ),
         Reply.of(error(429, retry_after=1), chunk_delay=0.01),
         Reply.of(delay(0.05), drop(), malformed(), finish("length")),
     )
@@ -128,7 +129,11 @@ async def test_openai_stream_with_reasoning_text_tools_and_usage() -> None:
     assert final["usage"]["completion_tokens_details"] == {"reasoning_tokens": 5}
     req = srv.requests[0]
     assert (req.path, req.protocol, req.model, req.stream, req.include_usage) == (
-        "/v1/chat/completions", "openai", "gpt-test", True, True,
+        "/v1/chat/completions",
+        "openai",
+        "gpt-test",
+        True,
+        True,
     )
     assert req.messages == MESSAGES and req.tools == [{"x": 1}]
     assert req.auth_present and "authorization" not in req.headers
@@ -173,7 +178,10 @@ async def test_anthropic_stream_events() -> None:
     assert names[0] == "message_start" and names[-2:] == ["message_delta", "message_stop"]
     start = events[0][1]["message"]
     assert start["usage"] == {
-        "input_tokens": 50, "cache_creation_input_tokens": 7, "cache_read_input_tokens": 5, "output_tokens": 1,
+        "input_tokens": 50,
+        "cache_creation_input_tokens": 7,
+        "cache_read_input_tokens": 5,
+        "output_tokens": 1,
     }
     blocks = [p["content_block"] for n, p in events if n == "content_block_start"]
     assert [b["type"] for b in blocks] == ["thinking", "text", "tool_use"]

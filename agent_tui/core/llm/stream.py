@@ -172,7 +172,7 @@ async def stream_completion(
             await sleep(delay)
         finally:
             if response is not None:
-                pass  # await _close(response)
+                await _close(response)
 
 
 def _call_args(req: LLMRequest, send_temperature: bool) -> dict[str, Any]:

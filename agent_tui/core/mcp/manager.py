@@ -61,7 +61,7 @@ class McpManager:
         for connection in self._connections.values():
             connection.start()
 
-    async def wait_ready(self, timeout: float) -> None:
+    async def wait_ready(self, timeout: float) -> None:  # noqa: ASYNC109 - the bound is the point of this call
         """Wait until every enabled server is ready or failed, at most `timeout` seconds (for headless runs)."""
         waits = [c.wait_settled() for c in self._connections.values()]
         if not waits:

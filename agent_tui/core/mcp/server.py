@@ -22,8 +22,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from agent_tui.core.config import McpLocal, McpRemote
-from agent_tui.core.mcp.logfile import last_line, open_log
 from agent_tui.core.mcp.errors import McpCallError, McpStartError, describe_error
+from agent_tui.core.mcp.logfile import last_line, open_log
 from agent_tui.core.mcp.status import McpToolSpec, ServerState
 
 if TYPE_CHECKING:
@@ -93,12 +93,12 @@ class McpConnection:
         """Until the server is ready, failed, stopped or disabled."""
         await self._settled.wait()
 
-    async def call(self, tool: str, arguments: dict[str, Any], *, timeout: float | None = None) -> Any:
+    async def call(self, tool: str, arguments: dict[str, Any], *, time_limit: float | None = None) -> Any:
         """Call `tool` and return the SDK's `CallToolResult`. Raises `McpCallError` with a message for the model."""
         if self.status != "ready":
             raise McpCallError(self._unavailable())
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        call = _Call(tool, arguments, timeout if timeout is not None else self.config.timeout, future)
+        call = _Call(tool, arguments, time_limit if time_limit is not None else self.config.timeout, future)
         self._pending.add(call)
         self._queue.put_nowait(call)
         try:

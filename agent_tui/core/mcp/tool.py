@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import RootModel
 
 from agent_tui.core.mcp.errors import McpCallError
 from agent_tui.core.mcp.results import to_tool_result
@@ -18,10 +18,8 @@ from agent_tui.core.mcp.status import McpToolSpec
 from agent_tui.core.tools.base import Tool, ToolContext, ToolError, ToolResult
 
 
-class McpArguments(BaseModel):
+class McpArguments(RootModel[dict[str, Any]]):
     """Any JSON object: the server validates its own arguments."""
-
-    model_config = ConfigDict(extra="allow")
 
 
 class McpTool(Tool):
@@ -42,6 +40,7 @@ class McpTool(Tool):
 
     def schema(self) -> dict[str, Any]:
         parameters = dict(self.spec.input_schema) or {"type": "object", "properties": {}}
+        parameters.pop("$schema", None)  # metadata, not a constraint; some providers reject the key
         parameters.setdefault("type", "object")
         if parameters.get("type") == "object":
             parameters.setdefault("properties", {})
@@ -55,7 +54,7 @@ class McpTool(Tool):
         return f"{self.server} · {self.spec.name}" + (f": {detail}" if detail else "")
 
     async def execute(self, params: Any, ctx: ToolContext) -> ToolResult:
-        arguments = params.model_dump() if isinstance(params, BaseModel) else dict(params or {})
+        arguments = params.root if isinstance(params, McpArguments) else dict(params or {})
         call = asyncio.ensure_future(self.connection.call(self.spec.name, arguments))
         aborted = asyncio.ensure_future(ctx.abort.wait())
         try:

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from agent_tui.core.config import McpLocal, McpRemote
 from agent_tui.core.mcp.errors import McpStartError, describe_error
 
-__all__ = ["MCPError", "REQUEST_TIMEOUT", "StreamWatch", "connect_local", "connect_remote", "describe_garbage"]
+__all__ = ["REQUEST_TIMEOUT", "MCPError", "StreamWatch", "connect_local", "connect_remote", "describe_garbage"]
 
 # "auto" asks the server which protocol era it speaks and falls back to the classic initialize handshake, so
 # both 2.x servers and the many 1.x-era servers in the wild work.

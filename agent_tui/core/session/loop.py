@@ -63,6 +63,7 @@ class Turn:
     writer: RecordWriter
     make_context: Callable[[ToolPart], ToolContext]
     step_limit: int
+    retry_base_delay: float = 1.0
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
     retries: list[Retrying] = field(default_factory=list)
@@ -129,7 +130,7 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
                 turn.open_parts.remove(part)
 
     try:
-        async for event in stream_completion(request):
+        async for event in stream_completion(request, base_delay=turn.retry_base_delay):
             if isinstance(event, TextDelta):
                 close(reasoning)
                 reasoning = None
@@ -167,9 +168,7 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
             elif isinstance(event, Finish):
                 finish = event.reason
             elif isinstance(event, Retrying):
-                turn.retries.append(event)
-                log.warning("retrying %s (attempt %d in %.1fs): %s", request.model, event.attempt, event.delay,
-                            event.error)
+                turn.retries.append(event)  # stream_completion logs it
     except ProviderError as error:
         log.warning("provider error on %s: %s", turn.model.spec, error)
         assistant.error = provider_error_to_message(error)

@@ -86,8 +86,10 @@ class SessionService:
         permission_mode: PermissionMode = "interactive",
         mcp: object | None = None,
         model: str | None = None,
+        retry_base_delay: float = 1.0,
     ) -> None:
         self.project = project
+        self.retry_base_delay = retry_base_delay
         self.config = config
         self.storage = storage
         self.bus = bus or Bus()
@@ -269,7 +271,11 @@ class SessionService:
         self, run: _Run, session: Session, model: ResolvedModel, text: str, files: list[Path],
         exclude: frozenset[str], depth: int,
     ) -> AssistantMessage:
-        first = self.storage.count_messages(session.id) == 0
+        history = self.storage.list_messages(session.id)
+        first = not history
+        # Summarise before storing the new message, so the summary covers everything before it.
+        if compaction.needs_compaction(history, model.info):
+            await self._summarise(run, session, model)
         user = UserMessage(session_id=session.id)
         self._writer.message(user)
         if text:
@@ -287,9 +293,6 @@ class SessionService:
         if first and not session.title_generated:
             self._spawn(self._title(session.id, text))
 
-        if compaction.needs_compaction(self.storage.list_messages(session.id)[:-1], model.info):
-            await self._summarise(run, session, model)
-
         system = build_system_prompt(self.project, self.catalog.family(model), self.config.instructions)
         assistant = AssistantMessage(session_id=session.id, provider=model.provider, model=model.model_id,
                                      parent_id=user.id)
@@ -299,7 +302,7 @@ class SessionService:
             tools=lambda: self.tool_list(exclude=exclude | ({"task"} if depth > 0 else frozenset())),
             storage=self.storage, writer=self._writer,
             make_context=lambda part: self._tool_context(run, part, depth),
-            step_limit=self.config.step_limit,
+            step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay,
         )
         run.turn = turn
         await self._run_guarded(run, run_turn(turn), turn)
@@ -447,7 +450,7 @@ class SessionService:
 
         async def work() -> None:
             try:
-                async for event in stream_completion(request):
+                async for event in stream_completion(request, base_delay=self.retry_base_delay):
                     if isinstance(event, TextDelta):
                         part.text += event.text
                         self._writer.part(part, delta=event.text, force=False)

@@ -21,7 +21,7 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
 )
 SIDEBAR_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "Open the highlighted session"),
-    ("r, f2", "Rename the highlighted session"),
+    ("r", "Rename the highlighted session"),
     ("d, delete", "Delete the highlighted session (asks first)"),
 )
 

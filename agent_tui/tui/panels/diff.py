@@ -80,7 +80,10 @@ class DiffPanel(ToolPanel):
             lines, hidden = capped_lines(content, 12)
             path = text_input(part, "file_path", "path", "filePath")
             lexer = Syntax.guess_lexer(path, "\n".join(lines)) if path else "text"
-            rows: list[RenderableType] = [Syntax("\n".join(lines), lexer, theme=ctx.code_theme, word_wrap=True, background_color="default")]
+            preview = Syntax(
+                "\n".join(lines), lexer, theme=ctx.code_theme, word_wrap=True, background_color="default"
+            )
+            rows: list[RenderableType] = [preview]
             if hidden:
                 rows.append(more_line(hidden, styles))
             return Group(*rows)

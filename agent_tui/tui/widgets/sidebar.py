@@ -30,7 +30,7 @@ LIST_LIMIT = 200
 class SessionList(OptionList):
     BINDINGS = [
         Binding("delete,d", "delete", "Delete", id="sidebar.delete"),
-        Binding("r,f2", "rename", "Rename", id="sidebar.rename"),
+        Binding("r", "rename", "Rename", id="sidebar.rename"),
     ]
 
     class DeleteRequested(Message):

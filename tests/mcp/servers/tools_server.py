@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.utilities.types import Image
 from mcp_types import EmbeddedResource, TextResourceContents
@@ -66,6 +66,11 @@ def crash() -> str:
 async def hang() -> str:
     await asyncio.sleep(3600)
     return "unreachable"
+
+
+@server.tool(description="Return the value of an HTTP request header (empty over stdio).")
+def header(name: str, ctx: Context) -> str:
+    return (ctx.headers or {}).get(name.lower(), "")
 
 
 @server.tool(name="a.tool with spaces", description="A tool whose name needs sanitising.")

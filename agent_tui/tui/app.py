@@ -1,0 +1,547 @@
+"""The Textual app: keys, dialogs, slash commands and start-up; the main screen shows the session.
+
+Start-up order matters: the service is created (no litellm, no mcp), the first frame is painted, and only then
+litellm is warmed up in a thread, the file watcher started and the MCP servers launched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import sys
+from collections import deque
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.actions import SkipAction
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from agent_tui.core import state as remembered
+from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
+from agent_tui.core.llm.catalog import ModelError
+from agent_tui.core.models import AssistantMessage
+from agent_tui.core.session.export import to_markdown
+from agent_tui.core.session.service import SessionService
+from agent_tui.resources import style_path
+from agent_tui.tui import commands
+from agent_tui.tui.bridge import EngineEvent, EventBridge
+from agent_tui.tui.dialogs.base import Dialog
+from agent_tui.tui.dialogs.confirm import ConfirmDialog
+from agent_tui.tui.dialogs.first_run import FirstRunDialog
+from agent_tui.tui.dialogs.help import HelpDialog
+from agent_tui.tui.dialogs.mcp import McpDialog
+from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
+from agent_tui.tui.dialogs.permission import PermissionAnswer, PermissionDialog
+from agent_tui.tui.dialogs.session_switcher import SessionSwitcherDialog
+from agent_tui.tui.dialogs.text_input import TextInputDialog
+from agent_tui.tui.dialogs.themes import ThemeDialog
+from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
+from agent_tui.tui.screens.main import MainScreen
+from agent_tui.tui.state import PromptHistory
+from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
+from agent_tui.tui.widgets.sidebar import SessionList
+
+log = logging.getLogger(__name__)
+
+HEAVY_MODULES = ("litellm", "mcp")
+DEFAULT_THEME = "textual-dark"
+
+# Binding ids double as the names accepted in the config's `keybinds` (e.g. {"models": "ctrl+t"}).
+KEYBINDS: dict[str, str] = {
+    "abort": "Stop the running reply; close the open dialog",
+    "quit": "Quit (asks first while a reply runs)",
+    "command_palette": "Command palette",
+    "sidebar": "Show or hide the session list",
+    "new_session": "New session",
+    "sessions": "Switch session",
+    "models": "Choose the model",
+    "details": "Expand or collapse every tool panel",
+    "focus_sessions": "Move to the session list",
+    "themes": "Choose the theme",
+    "help": "Help: every key and command",
+}
+
+
+class AgentApp(App[int]):
+    TITLE = "agent-tui"
+    CSS_PATH = str(style_path("app.tcss"))
+    COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "abort", "Stop", priority=True, show=False, id="abort"),
+        Binding("ctrl+c", "quit_app", "Quit", priority=True, show=False, id="quit"),
+        Binding("ctrl+p", "command_palette", "Commands", priority=True, show=False, id="command_palette"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="sidebar"),
+        Binding("ctrl+n", "new_session", "New", id="new_session"),
+        Binding("ctrl+s", "sessions", "Sessions", id="sessions"),
+        Binding("f2,ctrl+l", "models", "Models", id="models"),
+        Binding("ctrl+o", "toggle_details", "Details", id="details"),
+        Binding("ctrl+g", "focus_sessions", "Session list", id="focus_sessions"),
+        Binding("ctrl+t", "themes", "Themes", id="themes"),
+        Binding("f1", "help", "Help", id="help"),
+    ]
+
+    def __init__(
+        self,
+        service: SessionService,
+        *,
+        session_id: str | None = None,
+        continue_last: bool = False,
+        history: PromptHistory | None = None,
+        warm_up: bool = True,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.history = history if history is not None else PromptHistory.load()
+        self.runner = ChatRunner(self, service)
+        self.bridge = EventBridge(service.bus, self)
+        self.chosen_model: str | None = None  # picked in this run with the model picker
+        self.mcp_states: dict[str, McpStatusChanged] = {}
+        self.heavy_modules_at_first_frame: list[str] | None = None
+        self._initial_session = session_id
+        self._continue_last = continue_last
+        self._warm_up = warm_up
+        self._permissions: deque[PermissionAsked] = deque()
+        self._permission_dialog: PermissionDialog | None = None
+        self._watcher: Any = None
+        self._shut_down = False
+        self._apply_keybinds()
+        self._apply_theme()
+
+    # --- start-up -----------------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen()
+
+    @property
+    def main(self) -> MainScreen:
+        screen = self.screen_stack[0]  # the default screen, under every dialog
+        assert isinstance(screen, MainScreen)
+        return screen
+
+    def _apply_keybinds(self) -> None:
+        configured = dict(self.service.config.keybinds)
+        unknown = sorted(set(configured) - set(KEYBINDS))
+        for name in unknown:
+            configured.pop(name)
+        self._unknown_keybinds = unknown
+        if configured:
+            self.set_keymap(configured)
+
+    def _apply_theme(self) -> None:
+        wanted = self.service.config.theme or remembered.load_state().theme
+        self._unknown_theme: str | None = None
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            self._unknown_theme = wanted
+
+    def on_mount(self) -> None:
+        self.bridge.start()
+        self.main.show_session(self._first_session())
+        self.call_after_refresh(self._after_first_frame)
+
+    def _first_session(self) -> str | None:
+        if self._initial_session:
+            if self.service.get(self._initial_session) is not None:
+                return self._initial_session
+            self.notify(f"No session {self._initial_session} in this project; starting a new one.",
+                        severity="error", timeout=8)
+            return None
+        if self._continue_last:
+            latest = self.service.list(limit=1)
+            return latest[0].id if latest else None
+        return None
+
+    def _after_first_frame(self) -> None:
+        self.heavy_modules_at_first_frame = [m for m in HEAVY_MODULES if m in sys.modules]
+        if self._unknown_keybinds:
+            self.notify(f"Unknown keybinds in the config ignored: {', '.join(self._unknown_keybinds)}. "
+                        f"Known: {', '.join(KEYBINDS)}.", severity="warning", timeout=10)
+        if self._unknown_theme:
+            self.notify(f"Unknown theme '{self._unknown_theme}'; pick one with /themes.", severity="warning")
+        if not self.service.providers_configured():
+            self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
+        if self._warm_up:
+            from agent_tui.core.llm.litellm_loader import warm_up_in_background
+
+            warm_up_in_background()
+            self._start_watcher()
+            if self.service.config.mcp:
+                self.run_worker(self._start_mcp(), name="mcp start", exit_on_error=False)
+
+    def _start_watcher(self) -> None:
+        try:
+            from agent_tui.core.watcher import FileWatcher
+
+            self._watcher = FileWatcher(self.service.project.root, self.service.bus)
+            self._watcher.start()
+        except Exception as exc:  # the app works without it; say so once
+            log.exception("file watcher failed to start")
+            self.notify(f"File changes will not be noticed: {exc}", severity="warning")
+
+    async def _start_mcp(self) -> None:
+        # Importing the MCP SDK takes about a second: do it off the UI thread.
+        module = await asyncio.to_thread(importlib.import_module, "agent_tui.core.mcp.manager")
+        from agent_tui.core import paths
+
+        config = self.service.config
+        manager = module.McpManager(config.mcp, self.service.bus, log_dir=paths.log_dir(),
+                                    directory=self.service.project.directory,
+                                    startup_timeout=config.mcp_startup_timeout)
+        self.service.mcp = manager
+        manager.start()
+
+    # --- shutting down ------------------------------------------------------------------------------------
+
+    async def _shutdown_engine(self) -> None:
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.bridge.stop()
+        if self._watcher is not None:
+            await self._watcher.stop()
+        await self.service.shutdown()
+
+    async def on_unmount(self) -> None:
+        await self._shutdown_engine()
+
+    async def action_quit_app(self) -> None:
+        if self.runner.any_running():
+            self.push_screen(
+                ConfirmDialog("Quit?", "A reply is still running. Quitting stops it (what arrived is kept).",
+                              confirm="Quit"),
+                self._quit_confirmed,
+            )
+            return
+        await self._quit()
+
+    async def _quit_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            await self._quit()
+
+    async def _quit(self) -> None:
+        await self._shutdown_engine()
+        self.exit(0)
+
+    # --- engine events ------------------------------------------------------------------------------------
+
+    def on_engine_event(self, message: EngineEvent) -> None:
+        event = message.event
+        if isinstance(event, PermissionAsked):
+            self._permissions.append(event)
+            self.show_pending_permissions()
+        elif isinstance(event, PermissionReplied):
+            self._permission_answered(event.id)
+        elif isinstance(event, McpStatusChanged):
+            self.mcp_states[event.server] = event
+        self.main.route(message)
+
+    def on_queue_changed(self, message: QueueChanged) -> None:
+        main = self.main
+        if message.session_id == main.session_id:
+            main.composer.show_queued([q.text for q in message.queued])
+            main.status.queued = len(message.queued)
+
+    def on_chat_failed(self, message: ChatFailed) -> None:
+        self.notify(message.error, title="Could not send", severity="error", timeout=10)
+        main = self.main
+        if message.session_id == main.session_id and message.prompt.kind == "chat" and not main.composer.text:
+            main.composer.set_text(message.prompt.text)  # nothing typed is lost
+        if not self.service.providers_configured():
+            self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
+
+    # --- permissions --------------------------------------------------------------------------------------
+
+    def show_pending_permissions(self) -> None:
+        if self._permission_dialog is not None or not self._permissions:
+            return
+        event = self._permissions[0]
+        session = self.service.get(event.session_id)
+        other = event.session_id != self.main.session_id
+        dialog = PermissionDialog(event, session_title=session.title if session and other else None)
+        self._permission_dialog = dialog
+        self.push_screen(dialog, lambda answer: self._permission_chosen(event, answer))
+
+    def _permission_chosen(self, event: PermissionAsked, answer: PermissionAnswer | None) -> None:
+        self._permission_dialog = None
+        if answer is not None:
+            reply, text = answer
+            self.service.permissions.reply(event.id, reply, text)
+        self._drop_permission(event.id)
+        self.call_later(self.show_pending_permissions)
+
+    def _drop_permission(self, request_id: str) -> None:
+        self._permissions = deque(p for p in self._permissions if p.id != request_id)
+
+    def _permission_answered(self, request_id: str) -> None:
+        """Answered elsewhere (abort, an "always" grant covering it): close its dialog if it is open."""
+        self._drop_permission(request_id)
+        dialog = self._permission_dialog
+        if dialog is not None and dialog.request_id == request_id:
+            self._permission_dialog = None
+            if dialog.is_attached:
+                dialog.dismiss(None)
+
+    # --- models -------------------------------------------------------------------------------------------
+
+    def model_for(self, session_id: str | None) -> tuple[str | None, int]:
+        """The model the next message of the session will use, and its context window (0 when unknown)."""
+        try:
+            spec = self.service.model_spec(session_id, requested=self.chosen_model)
+        except ModelError:
+            return None, 0
+        provider, _, model_id = spec.partition("/")
+        try:
+            return spec, self.service.catalog.model_info(provider, model_id).context
+        except Exception:
+            return spec, 0
+
+    # --- sending ------------------------------------------------------------------------------------------
+
+    def on_prompt_composer_submitted(self, message: PromptComposer.Submitted) -> None:
+        text = message.text
+        try:
+            parsed = commands.parse(text)
+        except commands.UnknownCommand as exc:
+            self.notify(str(exc), severity="warning", timeout=8)
+            self.main.composer.set_text(text)
+            return
+        if parsed is not None:
+            command, argument = parsed
+            self.run_slash_command(command, argument)
+            return
+        self.send(text)
+
+    def _ensure_session(self) -> str:
+        main = self.main
+        if main.session_id is None:
+            session = self.service.create()
+            main.show_session(session.id)
+        assert main.session_id is not None
+        return main.session_id
+
+    def send(self, text: str) -> None:
+        files = attached_files(text, self.service.project.directory)
+        self._submit(QueuedPrompt(text=text, files=files, model=self.chosen_model))
+
+    def _submit(self, prompt: QueuedPrompt) -> None:
+        session_id = self._ensure_session()
+        outcome = self.runner.submit(session_id, prompt)
+        main = self.main
+        if outcome == "queued":
+            main.composer.show_queued([q.text for q in self.runner.queued(session_id)])
+        main.status.busy = True
+
+    def run_slash_command(self, command: commands.SlashCommand, argument: str) -> None:
+        action = getattr(self, f"action_{command.action}")
+        result = action(argument) if command.argument is not None else action()
+        if asyncio.iscoroutine(result):
+            self.run_worker(result, exit_on_error=False)
+
+    # --- actions: keys and commands -----------------------------------------------------------------------
+
+    def action_abort(self) -> None:
+        screen = self.screen
+        if isinstance(screen, PermissionDialog):
+            # The run waits on this question: Esc stops the run, which answers every open question "no".
+            self._abort(screen.event.session_id)
+            return
+        if isinstance(screen, Dialog):
+            screen.action_cancel()
+            return
+        if screen is not self.main:
+            raise SkipAction()  # the command palette and other screens close themselves
+        session_id = self.main.session_id
+        if session_id and self.runner.running(session_id):
+            self._abort(session_id)
+            return
+        raise SkipAction()  # idle: Esc goes on to the prompt (closes its completion menu)
+
+    def _abort(self, session_id: str) -> None:
+        queued = self.runner.take_queue(session_id)
+        self.runner.abort(session_id)
+        main = self.main
+        if queued and session_id == main.session_id:
+            # Stopping means stopping: what was queued goes back into the prompt instead of being sent.
+            texts = [q.text for q in queued if q.kind == "chat"]
+            current = main.composer.text
+            main.composer.set_text("\n\n".join([*texts, current] if current.strip() else texts))
+        self.notify("Stopped.", timeout=2)
+
+    def action_toggle_sidebar(self) -> None:
+        self.main.toggle_sidebar()
+
+    def action_focus_sessions(self) -> None:
+        main = self.main
+        if not main.sidebar.display:
+            main.toggle_sidebar()
+        main.sidebar.query_one("#session-list").focus()
+
+    def action_new_session(self) -> None:
+        self.main.show_session(None)
+        self.main.composer.input.focus()
+
+    def action_sessions(self) -> None:
+        main = self.main
+        sessions = self.service.list(limit=500)
+        busy = set(self.service.busy_sessions())
+        self.push_screen(SessionSwitcherDialog(sessions, current=main.session_id, busy=busy), self._switch_to)
+
+    def _switch_to(self, session_id: str | None) -> None:
+        if session_id:
+            self.main.show_session(session_id)
+            self.main.composer.input.focus()
+
+    def action_models(self) -> None:
+        models = self.service.available_models()
+        if not models:
+            self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
+            return
+        current, _ = self.model_for(self.main.session_id)
+        self.push_screen(ModelPickerDialog(models, current=current), self._model_chosen)
+
+    def _model_chosen(self, spec: str | None) -> None:
+        if not spec:
+            return
+        self.chosen_model = spec
+        try:
+            remembered.remember_model(spec)
+        except OSError as exc:
+            self.notify(f"Could not remember the model: {exc}", severity="warning")
+        self.main.refresh_model()
+        self.notify(f"Model: {spec}", timeout=3)
+
+    def action_toggle_details(self) -> None:
+        self.main.transcript.toggle_details()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpDialog(self.key_help()))
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(keys, description) of the app's bindings as currently mapped (config overrides included)."""
+        rows: list[tuple[str, str]] = []
+        keymap = self._keymap
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding) and binding.id is not None
+            keys = keymap.get(binding.id, binding.key)
+            rows.append((keys.replace(",", ", "), KEYBINDS[binding.id]))
+        return rows
+
+    def action_themes(self) -> None:
+        themes = sorted(self.available_themes)
+        self.push_screen(ThemeDialog(themes, current=self.theme), self._theme_chosen)
+
+    def _theme_chosen(self, name: str | None) -> None:
+        if not name:
+            return
+        self.theme = name
+        try:
+            saved = remembered.load_state()
+            saved.theme = name
+            remembered.save_state(saved)
+        except OSError as exc:
+            self.notify(f"Could not remember the theme: {exc}", severity="warning")
+
+    def action_mcp_status(self) -> None:
+        self.push_screen(McpDialog(list(self.mcp_states.values()), configured=list(self.service.config.mcp)))
+
+    def action_compact(self) -> None:
+        session_id = self.main.session_id
+        if session_id is None or not self.service.messages(session_id):
+            self.notify("Nothing to compact yet: this session has no messages.", severity="warning")
+            return
+        self._submit(QueuedPrompt(text="/compact", kind="compact", model=self.chosen_model))
+
+    def action_init_project(self) -> None:
+        self._submit(QueuedPrompt(text="/init", kind="init", model=self.chosen_model))
+
+    def action_rename_session(self, title: str = "") -> None:
+        session_id = self.main.session_id
+        session = self.service.get(session_id) if session_id else None
+        if session is None:
+            self.notify("Nothing to rename yet: send a message first.", severity="warning")
+            return
+        if title.strip():
+            self.service.rename(session.id, title.strip())
+            return
+        self.push_screen(TextInputDialog("Rename session", value=session.title),
+                         lambda new: self.service.rename(session.id, new) if new else None)
+
+    def action_export_session(self, target: str = "") -> None:
+        session_id = self.main.session_id
+        session = self.service.get(session_id) if session_id else None
+        if session is None:
+            self.notify("Nothing to export yet: send a message first.", severity="warning")
+            return
+        directory = self.service.project.directory
+        if target.strip():
+            path = Path(target.strip()).expanduser()
+            path = path if path.is_absolute() else directory / path
+            if path.exists():
+                self.notify(f"{path} already exists; give another file name.", severity="error")
+                return
+        else:
+            path = directory / f"session-{session.id[-8:]}.md"
+            counter = 2
+            while path.exists():
+                path = directory / f"session-{session.id[-8:]}-{counter}.md"
+                counter += 1
+        try:
+            path.write_text(to_markdown(session, self.service.messages(session.id)), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Exported to {path}", timeout=6)
+
+    def action_copy_last_reply(self) -> None:
+        session_id = self.main.session_id
+        messages = self.service.messages(session_id) if session_id else []
+        reply = next((m for m in reversed(messages) if isinstance(m.info, AssistantMessage) and m.text()), None)
+        if reply is None:
+            self.notify("There is no reply to copy yet.", severity="warning")
+            return
+        text = reply.text()
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied the last reply ({len(text)} characters) to the clipboard.", timeout=3)
+
+    def on_session_list_delete_requested(self, message: SessionList.DeleteRequested) -> None:
+        self.action_delete_session(message.session_id)
+
+    def on_session_list_rename_requested(self, message: SessionList.RenameRequested) -> None:
+        session = self.service.get(message.session_id)
+        if session is not None:
+            self.push_screen(TextInputDialog("Rename session", value=session.title),
+                             lambda new: self.service.rename(session.id, new) if new else None)
+
+    def action_delete_session(self, session_id: str) -> None:
+        session = self.service.get(session_id)
+        if session is None:
+            return
+        busy = " It is running; deleting stops it." if self.runner.running(session_id) else ""
+        self.push_screen(
+            ConfirmDialog("Delete session?", f"“{session.title}” and all its messages will be deleted.{busy}",
+                          confirm="Delete"),
+            lambda yes: self.service.delete(session_id) if yes else None,
+        )
+
+    def action_quit(self) -> None:  # Textual's ctrl+q and the palette's Quit go through the same check
+        self.run_worker(self.action_quit_app(), exit_on_error=False)
+
+
+def run_app(directory: Path, *, session_id: str | None, continue_last: bool, model: str | None) -> int:
+    """Open the project in `directory` and run the TUI until the user quits. Returns the exit status."""
+    from agent_tui.core.config import ConfigError
+    from agent_tui.core.storage import StorageError
+
+    try:
+        service = SessionService.open(directory, model=model)
+    except (ConfigError, StorageError) as exc:
+        print(f"agent-tui: {exc}", file=sys.stderr)
+        return 2
+    app = AgentApp(service, session_id=session_id, continue_last=continue_last)
+    result = app.run()
+    return result if isinstance(result, int) else 0

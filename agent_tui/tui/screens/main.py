@@ -1,0 +1,149 @@
+"""The main screen: session sidebar, message log, prompt and status line for the session on screen.
+
+It owns which session is shown and routes engine events (from the bridge) to the widgets that display them.
+A new session is created only when the first message is sent, so opening the app leaves no empty sessions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+
+from agent_tui.core.events import (
+    Event,
+    FileChanged,
+    McpStatusChanged,
+    MessageUpdated,
+    SessionBusy,
+    SessionDeleted,
+    SessionIdle,
+    SessionUpdated,
+)
+from agent_tui.core.models import AssistantMessage, Session
+from agent_tui.resources import style_path
+from agent_tui.tui.bridge import SIDEBAR_EVENTS, TRANSCRIPT_EVENTS, EngineEvent
+from agent_tui.tui.transcript import Transcript
+from agent_tui.tui.widgets.prompt import PromptComposer
+from agent_tui.tui.widgets.sidebar import Sidebar
+from agent_tui.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from agent_tui.tui.app import AgentApp
+
+
+class MainScreen(Screen[None]):
+    CSS_PATH = str(style_path("main.tcss"))
+    AUTO_FOCUS = "#prompt-input"
+
+    def __init__(self) -> None:
+        super().__init__(id="main-screen")
+        self.session_id: str | None = None
+
+    @property
+    def agent(self) -> AgentApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        agent = self.agent
+        with Horizontal(id="body"):
+            yield Sidebar(agent.service, id="sidebar")
+            with Vertical(id="main"):
+                yield Transcript(id="transcript")
+                yield PromptComposer(root=agent.service.project.directory, history=agent.history, id="composer")
+                yield StatusLine(id="status")
+
+    # --- widgets ------------------------------------------------------------------------------------------
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    @property
+    def composer(self) -> PromptComposer:
+        return self.query_one(PromptComposer)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    # --- the session on screen ----------------------------------------------------------------------------
+
+    def show_session(self, session_id: str | None) -> None:
+        """Put `session_id` on screen (None: a new, not yet created session)."""
+        service = self.agent.service
+        session = service.get(session_id) if session_id else None
+        self.session_id = session.id if session else None
+        transcript = self.transcript
+        messages = service.messages(session.id) if session else []
+        transcript.clear()
+        if messages:
+            transcript.load(messages)
+        self.sidebar.set_current(self.session_id)
+        self._show_session_status(session, messages)
+        self.composer.show_queued([q.text for q in self.agent.runner.queued(self.session_id or "")])
+        self.agent.sub_title = session.title if session else "New session"
+        self.agent.show_pending_permissions()
+
+    def _show_session_status(self, session: Session | None, messages: list) -> None:  # type: ignore[type-arg]
+        status = self.status
+        last = next((m.info for m in reversed(messages) if isinstance(m.info, AssistantMessage)), None)
+        status.show_turn(last)
+        status.cost = session.cost if session else 0  # type: ignore[assignment]
+        status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
+        status.queued = len(self.agent.runner.queued(self.session_id or ""))
+        self.refresh_model()
+
+    def refresh_model(self) -> None:
+        """Show the model the next message will use, and its context window."""
+        spec, context = self.agent.model_for(self.session_id)
+        self.status.model = spec or "no model"
+        self.status.context_window = context
+
+    # --- routing engine events ----------------------------------------------------------------------------
+
+    def route(self, message: EngineEvent) -> None:
+        event: Event = message.event
+        on_screen = message.session_id is not None and message.session_id == self.session_id
+        if isinstance(event, SIDEBAR_EVENTS):
+            self.sidebar.apply(event)
+        if on_screen and isinstance(event, TRANSCRIPT_EVENTS):
+            self.transcript.apply(event)
+        match event:
+            case SessionUpdated(session=session) if on_screen:
+                self.status.cost = session.cost
+                self.agent.sub_title = session.title
+            case MessageUpdated(message=AssistantMessage() as info) if on_screen:
+                if info.time.completed is not None or info.tokens.total:
+                    self.status.show_turn(info)
+            case SessionBusy() if on_screen:
+                self.status.busy = True
+            case SessionIdle() if on_screen:
+                self.status.busy = self.agent.runner.running(self.session_id or "")
+            case SessionDeleted(session_id=session_id) if session_id == self.session_id:
+                self.show_session(None)
+            case McpStatusChanged(server=server, status=state):
+                self.status.set_mcp(server, state)
+            case FileChanged(change=change) if change != "modified":
+                self.composer.forget_files()
+
+    # --- sidebar ------------------------------------------------------------------------------------------
+
+    @on(Sidebar.Selected)
+    def _sidebar_selected(self, event: Sidebar.Selected) -> None:
+        if event.session_id != self.session_id:
+            self.show_session(event.session_id)
+        self.composer.input.focus()
+
+    def toggle_sidebar(self) -> None:
+        sidebar = self.sidebar
+        sidebar.display = not sidebar.display
+        if not sidebar.display and sidebar.has_focus_within:
+            self.composer.input.focus()

@@ -1,0 +1,188 @@
+"""The messages on screen and the blocks they turn into. Events change it; it says which blocks changed."""
+
+from __future__ import annotations
+
+from agent_tui.core.models import (
+    AssistantMessage,
+    FilePart,
+    Message,
+    MessageWithParts,
+    Part,
+    ReasoningPart,
+    TextPart,
+    ToolPart,
+    UserMessage,
+)
+from agent_tui.tui.transcript.blocks import (
+    Block,
+    ErrorBlock,
+    FooterBlock,
+    ReasoningBlock,
+    TextBlock,
+    ToolBlock,
+    UserBlock,
+)
+
+
+class MessageView:
+    """One message: its record, its parts in order, and the blocks that show them (kept between rebuilds)."""
+
+    def __init__(self, message_id: str, info: Message | None = None) -> None:
+        self.id = message_id
+        self.info = info
+        self.parts: dict[str, Part] = {}
+        self._blocks: dict[str, Block] = {}
+
+    @property
+    def finished(self) -> bool:
+        return self.info is not None and (self.info.time.completed is not None or self.info.error is not None)
+
+    def blocks(self) -> list[Block]:
+        if isinstance(self.info, UserMessage):
+            block = self._blocks.get("user")
+            if not isinstance(block, UserBlock):
+                block = self._blocks["user"] = UserBlock(self.id)
+            block.texts = [p for p in self._ordered() if isinstance(p, TextPart)]
+            block.files = [p for p in self._ordered() if isinstance(p, FilePart)]
+            return [block]
+        out: list[Block] = []
+        for part in self._ordered():
+            block = self._part_block(part)
+            if block is not None:
+                out.append(block)
+        info = self.info
+        if info is not None and info.error is not None:
+            error = self._blocks.get("error")
+            if not isinstance(error, ErrorBlock):
+                error = self._blocks["error"] = ErrorBlock(info)
+            error.message = info
+            out.append(error)
+        if isinstance(info, AssistantMessage) and info.time.completed is not None:
+            footer = self._blocks.get("footer")
+            if not isinstance(footer, FooterBlock):
+                footer = self._blocks["footer"] = FooterBlock(info)
+            footer.message = info
+            out.append(footer)
+        return out
+
+    def _ordered(self) -> list[Part]:
+        return [self.parts[key] for key in sorted(self.parts)]
+
+    def _part_block(self, part: Part) -> Block | None:
+        block = self._blocks.get(part.id)
+        if block is None:
+            streaming = not self.finished and getattr(part, "time_end", None) is None
+            if isinstance(part, TextPart):
+                if part.synthetic:
+                    return None
+                block = TextBlock(part, streaming=streaming)
+            elif isinstance(part, ReasoningPart):
+                block = ReasoningBlock(part, streaming=streaming)
+            elif isinstance(part, ToolPart):
+                block = ToolBlock(part)
+            else:
+                return None  # step markers and assistant-side files have nothing to show
+            self._blocks[part.id] = block
+        return block
+
+    def block_for_part(self, part_id: str) -> Block | None:
+        return self._blocks.get(part_id)
+
+    def user_block(self) -> Block | None:
+        return self._blocks.get("user")
+
+    def finish(self) -> list[Block]:
+        """The message completed: streaming text is rendered whole once; calls still running were cut off."""
+        changed: list[Block] = []
+        for block in self._blocks.values():
+            if isinstance(block, TextBlock | ReasoningBlock) and block.streaming:
+                block.finish()
+                changed.append(block)
+            elif isinstance(block, ToolBlock) and block.running:
+                block.interrupted = True
+                block.invalidate()
+                changed.append(block)
+        return changed
+
+
+class Conversation:
+    """The session on screen as an ordered list of messages; `apply_*` return the blocks that need a render."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, MessageView] = {}
+        self.session_id: str | None = None
+
+    def clear(self) -> None:
+        self.messages = {}
+        self.session_id = None
+
+    def load(self, messages: list[MessageWithParts]) -> None:
+        self.clear()
+        for item in messages:
+            view = MessageView(item.info.id, item.info)
+            for part in item.parts:
+                view.parts[part.id] = part
+            self.messages[view.id] = view
+            self.session_id = item.info.session_id
+        # History is finished by definition, even a message left incomplete by a crash.
+        for view in self.messages.values():
+            view.blocks()
+            view.finish()
+
+    def blocks(self) -> list[Block]:
+        out: list[Block] = []
+        for key in sorted(self.messages):
+            out.extend(self.messages[key].blocks())
+        return out
+
+    def apply_message(self, info: Message) -> tuple[list[Block], bool]:
+        """Returns (changed blocks, whether the block list changed)."""
+        view = self.messages.get(info.id)
+        if view is None:
+            self.messages[info.id] = MessageView(info.id, info)
+            return [], True
+        was_finished = view.finished
+        had_error = view.info is not None and view.info.error is not None
+        role_changed = view.info is None or view.info.role != info.role
+        view.info = info
+        changed: list[Block] = []
+        if view.finished and not was_finished:
+            changed += view.finish()
+        structure = role_changed or (view.finished and not was_finished) or (info.error is not None) != had_error
+        for block in view.blocks():
+            if isinstance(block, FooterBlock | ErrorBlock):
+                block.invalidate()
+                changed.append(block)
+        return changed, structure
+
+    def apply_part(self, part: Part) -> tuple[list[Block], bool]:
+        view = self.messages.get(part.message_id)
+        structure = False
+        if view is None:
+            view = self.messages[part.message_id] = MessageView(part.message_id)
+            structure = True
+        is_new = part.id not in view.parts
+        view.parts[part.id] = part
+        if isinstance(view.info, UserMessage):
+            block = view.user_block()
+            if block is not None:
+                block.invalidate()
+            return ([block] if block is not None else []), structure or is_new or block is None
+        block = view.block_for_part(part.id)
+        if block is None:
+            return [], True
+        if isinstance(block, TextBlock) and isinstance(part, TextPart):
+            block.part = part
+            if part.time_end is not None:
+                block.finish()
+        elif isinstance(block, ReasoningBlock) and isinstance(part, ReasoningPart):
+            block.part = part
+            if part.time_end is not None:
+                block.finish()
+        elif isinstance(block, ToolBlock) and isinstance(part, ToolPart):
+            block.part = part
+        block.invalidate()
+        return [block], structure
+
+    def remove(self, message_id: str) -> bool:
+        return self.messages.pop(message_id, None) is not None

@@ -1,0 +1,82 @@
+"""Session management through the service: list, rename, delete, fork, todos, model choice."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from agent_tui.core.events import SessionDeleted, SessionUpdated
+from agent_tui.core.llm.catalog import ModelError
+from agent_tui.core.models import Todo
+from agent_tui.core.session.service import SessionNotFound
+from agent_tui.core.tools.base import ToolRegistry
+from agent_tui.testing.fake_llm import Reply, text
+
+
+async def test_create_list_rename_delete(make_service, llm):
+    svc = make_service(tools=ToolRegistry([]))
+    events = []
+    svc.bus.subscribe(SessionUpdated, events.append)
+    svc.bus.subscribe(SessionDeleted, events.append)
+    a = svc.create(title="alpha")
+    b = svc.create(title="beta")
+    assert [s.id for s in svc.list()] == [b.id, a.id]
+    time.sleep(0.005)  # updated times are milliseconds
+    svc.rename(a.id, "alpha renamed")
+    assert svc.list()[0].title == "alpha renamed"  # most recently updated first
+    llm.add(Reply.of(text("hi")))
+    await svc.chat(b.id, "hello")
+    assert svc.search("hello")[0].id == b.id
+    svc.delete(b.id)
+    assert svc.get(b.id) is None and svc.messages(b.id) == []
+    assert [s.id for s in svc.list()] == [a.id]
+    assert any(isinstance(e, SessionDeleted) for e in events)
+    with pytest.raises(SessionNotFound):
+        svc.rename("ses_missing", "x")
+
+
+async def test_fork_copies_history_up_to_a_message(make_service, llm):
+    svc = make_service(tools=ToolRegistry([]))
+    session = svc.create(title="original")
+    llm.add(Reply.of(text("one")))
+    llm.add(Reply.of(text("two")))
+    await svc.chat(session.id, "first")
+    await svc.chat(session.id, "second")
+    history = svc.messages(session.id)
+    fork = svc.fork(session.id, history[1].info.id)
+    copied = svc.messages(fork.id)
+    assert [m.text() for m in copied] == ["first", "one"]
+    assert all(m.info.session_id == fork.id for m in copied)
+    assert {m.info.id for m in copied}.isdisjoint({m.info.id for m in history})
+    assert fork.forked_from == session.id
+    assert len(svc.messages(session.id)) == 4  # the original is untouched
+    llm.add(Reply.of(text("forked reply")))
+    await svc.chat(fork.id, "continue the fork")
+    assert "first" in str(llm.requests[-1].messages) and "second" not in str(llm.requests[-1].messages)
+
+
+async def test_todos_are_stored_with_the_session(make_service):
+    svc = make_service(tools=ToolRegistry([]))
+    session = svc.create()
+    svc.set_todos(session.id, [Todo(id="1", content="write tests", status="in_progress")])
+    assert svc.get_todos(session.id)[0].content == "write tests"
+    assert svc.get(session.id).todos[0].status == "in_progress"
+
+
+async def test_unknown_model_is_refused_before_anything_is_stored(make_service):
+    svc = make_service(tools=ToolRegistry([]))
+    session = svc.create()
+    with pytest.raises(ModelError, match="Unknown provider 'nowhere'"):
+        await svc.chat(session.id, "hi", model="nowhere/x")
+    assert svc.messages(session.id) == []
+    assert not svc.is_busy(session.id)
+
+
+async def test_model_is_remembered_per_session(make_service, llm):
+    svc = make_service(tools=ToolRegistry([]))
+    session = svc.create(title="x")
+    llm.add(Reply.of(text("hi")))
+    await svc.chat(session.id, "hi", model="fake/m")
+    assert svc.get(session.id).model == "fake/m"
+    assert svc.model_spec(session.id) == "fake/m"

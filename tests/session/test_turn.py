@@ -1,0 +1,171 @@
+"""Full turns through SessionService → litellm → the scripted server over real HTTP, both wire protocols."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from agent_tui.core.events import Event, MessageUpdated, PartUpdated, SessionIdle
+from agent_tui.core.models import AssistantMessage, StepFinishPart, TextPart, ToolPart
+from agent_tui.core.tools.base import ToolRegistry
+from agent_tui.testing.fake_llm import Reply, reasoning, text, tool_call, usage
+
+from session_tools import CrashTool, EchoTool, SleepTool
+
+
+def tool_messages(request) -> list[dict]:
+    return [m for m in request.messages if m["role"] == "tool"]
+
+
+@pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+async def test_multi_step_turn_with_tools(make_service, llm, title_llm, protocol):
+    title_llm.add(Reply.of(text("Echo a greeting")))
+    llm.add(Reply.of(reasoning("I should echo."), text("Echoing."),
+                     tool_call("echo", {"text": "hi"}, id="call_1", chunks=3),
+                     tool_call("echo", {"text": "there"}, id="call_2", chunks=2),
+                     usage(1000, 50, cache_read=200, cache_write=100)))
+    llm.add(Reply.of(text("Done: HI THERE", chunks=4), usage(1200, 20)))
+    svc = make_service(protocol, tools=ToolRegistry([EchoTool()]))
+    events: list[Event] = []
+    svc.bus.subscribe_all(events.append)
+    session = svc.create()
+
+    reply = await svc.chat(session.id, "echo hi there")
+
+    assert reply.error is None
+    assert reply.finish_reason == "stop"
+    history = svc.messages(session.id)
+    assert [m.info.role for m in history] == ["user", "assistant"]
+    parts = history[1].parts
+    tools = [p for p in parts if isinstance(p, ToolPart)]
+    assert [(t.tool, t.state.status, t.state.output) for t in tools] == [
+        ("echo", "completed", "HI"), ("echo", "completed", "THERE")]
+    assert tools[0].state.title == "echo hi"
+    texts = [p.text for p in parts if isinstance(p, TextPart)]
+    assert texts == ["Echoing.", "Done: HI THERE"]
+    assert [p.text for p in parts if p.type == "reasoning"] == ["I should echo."]
+    # Tokens summed over both steps; cost = tokens × the configured per-million prices, exactly.
+    stored = history[1].info
+    assert isinstance(stored, AssistantMessage)
+    # Anthropic's wire has no reasoning count: litellm estimates it from the thinking text, out of output.
+    assert (stored.tokens.input, stored.tokens.output + stored.tokens.reasoning) == (2200, 70)
+    assert (stored.tokens.cache_read, stored.tokens.cache_write) == (200, 100)
+    expected = (Decimal(2200) * 3 + Decimal(70) * 15 + Decimal(200) * Decimal("0.3")
+                + Decimal(100) * Decimal("3.75")) / Decimal(1_000_000)
+    assert stored.cost == expected
+    assert [p.cost for p in parts if isinstance(p, StepFinishPart)][0] > 0
+    assert svc.get(session.id).cost == expected
+    # The second request carried both tool results back, matched by call id.
+    assert len(llm.requests) == 2
+    results = tool_messages(llm.requests[1]) if protocol == "openai" else None
+    if results is not None:
+        assert [(m["tool_call_id"], m["content"]) for m in results] == [("call_1", "HI"), ("call_2", "THERE")]
+    else:
+        body = str(llm.requests[1].messages)
+        assert "tool_result" in body and "HI" in body and "THERE" in body
+    # Streaming deltas were published, and the run ended idle.
+    deltas = "".join(e.delta or "" for e in events if isinstance(e, PartUpdated) and e.part.type == "text")
+    assert deltas == "Echoing.Done: HI THERE"
+    assert any(isinstance(e, SessionIdle) for e in events)
+    assert any(isinstance(e, MessageUpdated) and e.message.role == "user" for e in events)
+    # Title generated in the background by the small model.
+    for _ in range(100):
+        if svc.get(session.id).title_generated:
+            break
+        await asyncio.sleep(0.02)
+    assert svc.get(session.id).title == "Echo a greeting"
+
+
+async def test_system_prompt_env_listing_and_context_files(make_service, llm, title_llm):
+    llm.add(Reply.of(text("ok")))
+    svc = make_service(tools=ToolRegistry([EchoTool()]))
+    session = svc.create()
+    await svc.chat(session.id, "hi")
+    system = llm.requests[0].messages[0]
+    assert system["role"] == "system"
+    content = system["content"]
+    assert "<env>" in content and "Is directory a git repo: yes" in content
+    assert "hello.py" in content  # the project listing
+    assert "Use tabs, never spaces." in content  # AGENTS.md
+    assert [t["function"]["name"] for t in llm.requests[0].tools] == ["echo"]
+    assert llm.requests[0].body.get("temperature") == 0
+
+
+async def test_tool_calls_of_one_step_run_concurrently(make_service, llm):
+    sleeper = SleepTool()
+    llm.add(Reply.of(tool_call("sleep", {"seconds": 0.3}, id="a"), tool_call("sleep", {"seconds": 0.3}, id="b")))
+    llm.add(Reply.of(text("slept")))
+    svc = make_service(tools=ToolRegistry([sleeper]))
+    reply = await svc.chat(svc.create().id, "sleep twice")
+    assert reply.error is None
+    (s1, e1), (s2, e2) = sleeper.spans
+    assert s2 < e1 and s1 < e2  # the two spans overlap
+
+
+async def test_bad_tool_calls_go_back_to_the_model(make_service, llm):
+    llm.add(Reply.of(
+        tool_call("echo", '{"text": "unterminated', id="bad_json"),
+        tool_call("nope", {"x": 1}, id="unknown"),
+        tool_call("echo", {"wrong": 1}, id="invalid"),
+        tool_call("echo", {"text": "fail"}, id="tool_error"),
+        tool_call("crash", {"text": "x"}, id="crash"),
+    ))
+    llm.add(Reply.of(text("I will fix my calls.")))
+    svc = make_service(tools=ToolRegistry([EchoTool(), CrashTool()]))
+    session = svc.create()
+    reply = await svc.chat(session.id, "go")
+    assert reply.error is None
+    results = {m["tool_call_id"]: m["content"] for m in tool_messages(llm.requests[1])}
+    assert "not valid JSON" in results["bad_json"]
+    assert "Unknown tool 'nope'" in results["unknown"] and "echo" in results["unknown"]
+    assert "Invalid arguments for tool 'echo'" in results["invalid"] and "text" in results["invalid"]
+    assert results["tool_error"] == "Error: echo was asked to fail"
+    assert "RuntimeError: boom" in results["crash"]
+    states = [p.state.status for p in svc.messages(session.id)[1].parts if isinstance(p, ToolPart)]
+    assert states == ["error"] * 5
+
+
+async def test_step_limit_stops_the_loop(make_service, llm):
+    for i in range(2):
+        llm.add(Reply.of(tool_call("echo", {"text": str(i)}, id=f"c{i}")))
+    svc = make_service(tools=ToolRegistry([EchoTool()]), step_limit=2)
+    reply = await svc.chat(svc.create().id, "loop")
+    assert reply.error is not None and "step limit" in reply.error.message
+    assert len(llm.requests) == 2
+
+
+async def test_busy_session_refuses_a_second_chat(make_service, llm):
+    from agent_tui.core.session.service import BusyError
+
+    sleeper = SleepTool()
+    llm.add(Reply.of(tool_call("sleep", {"seconds": 0.5}, id="a")))
+    llm.add(Reply.of(text("done")))
+    svc = make_service(tools=ToolRegistry([sleeper]))
+    session = svc.create()
+    first = asyncio.create_task(svc.chat(session.id, "one"))
+    await sleeper.started.wait()
+    assert svc.is_busy(session.id)
+    with pytest.raises(BusyError):
+        await svc.chat(session.id, "two")
+    reply = await first
+    assert reply.error is None and not svc.is_busy(session.id)
+    # Another session is not blocked by the first.
+    other = svc.create()
+    llm.add(Reply.of(text("independent")))
+    assert (await svc.chat(other.id, "hi")).error is None
+
+
+async def test_live_tool_metadata_is_published(make_service, llm):
+    sleeper = SleepTool()
+    llm.add(Reply.of(tool_call("sleep", {"seconds": 0.05}, id="a")))
+    llm.add(Reply.of(text("done")))
+    svc = make_service(tools=ToolRegistry([sleeper]))
+    seen: list[tuple[str, dict]] = []
+    svc.bus.subscribe(PartUpdated, lambda e: isinstance(e.part, ToolPart)
+                      and seen.append((e.part.state.status, dict(e.part.state.metadata))))
+    await svc.chat(svc.create().id, "sleep")
+    statuses = [s for s, _ in seen]
+    assert statuses.index("running") < statuses.index("completed")
+    assert any(m.get("progress") == "started" for s, m in seen if s == "running")

@@ -1,0 +1,108 @@
+"""Import contracts, checked in fresh interpreters: the engine never imports Textual, and the command line
+stays light (litellm and mcp load only inside the command that needs them)."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import agent_tui.core
+
+CORE_DIR = Path(agent_tui.core.__file__).parent
+
+PROBE = textwrap.dedent(
+    """
+    import importlib, json, sys, traceback
+
+    def loaded(name):
+        return any(m == name or m.startswith(name + ".") for m in sys.modules)
+
+    modules, forbidden = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+    report = {"culprits": {}, "errors": {}}
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except BaseException:
+            report["errors"][module] = traceback.format_exc(limit=3)
+            continue
+        for name in forbidden:
+            if loaded(name) and name not in report["culprits"]:
+                report["culprits"][name] = module  # the first module after whose import it appeared
+    print(json.dumps(report))
+    """
+)
+
+
+def probe(modules: list[str], forbidden: list[str], env: dict[str, str]) -> dict[str, dict[str, str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(modules), json.dumps(forbidden)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def core_modules() -> list[str]:
+    """`agent_tui.core` and every module below it, found by walking the folder (none skipped)."""
+    found = ["agent_tui.core"]
+    for info in pkgutil.walk_packages([str(CORE_DIR)], prefix="agent_tui.core."):
+        found.append(info.name)
+    return found
+
+
+def test_the_walk_sees_the_core_modules() -> None:
+    # Guards the test below against passing vacuously on an empty walk.
+    modules = core_modules()
+    for expected in ("agent_tui.core.bus", "agent_tui.core.storage", "agent_tui.core.config",
+                     "agent_tui.core.tools.base"):
+        assert expected in modules
+    on_disk = {p for p in CORE_DIR.rglob("*.py") if "__pycache__" not in p.parts}
+    assert len(modules) == len(on_disk)
+
+
+def test_core_never_imports_textual(subprocess_env: dict[str, str]) -> None:
+    report = probe(core_modules(), ["textual", "rich"], subprocess_env)
+    assert report["errors"] == {}, "core modules failed to import:\n" + "\n".join(report["errors"].values())
+    assert "textual" not in report["culprits"], f"textual imported by {report['culprits']['textual']}"
+
+
+def test_probe_detects_a_forbidden_import(subprocess_env: dict[str, str]) -> None:
+    # The probe itself must be able to fail: textual imports rich, so asking for rich after textual reports it.
+    report = probe(["agent_tui.core.ids", "textual"], ["textual"], subprocess_env)
+    assert report["culprits"] == {"textual": "textual"}
+
+
+def test_cli_module_does_not_import_litellm_or_mcp(subprocess_env: dict[str, str]) -> None:
+    report = probe(["agent_tui.cli"], ["litellm", "mcp", "textual"], subprocess_env)
+    assert report["errors"] == {}, report["errors"]
+    assert "litellm" not in report["culprits"]
+    assert "mcp" not in report["culprits"]
+
+
+CLI_RUN = textwrap.dedent(
+    """
+    import json, sys
+    from agent_tui.cli import main
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & {"litellm", "mcp"})
+    print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+    """
+)
+
+
+def test_version_and_help_work_without_loading_litellm_or_mcp(subprocess_env: dict[str, str]) -> None:
+    for flag in ("--version", "--help"):
+        done = subprocess.run(
+            [sys.executable, "-c", CLI_RUN, flag], capture_output=True, text=True, env=subprocess_env, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stderr.strip().splitlines()[-1])
+        assert result == {"code": 0, "heavy": []}
+        assert "agent-tui" in done.stdout
