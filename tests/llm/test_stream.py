@@ -170,6 +170,19 @@ async def test_auth_error_names_provider_and_key_variable_without_retry(protocol
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_missing_key_is_an_auth_error_before_any_request(protocol: str) -> None:
+    # The autouse fixture in tests/conftest.py removes provider keys from the environment.
+    sleep = FakeSleep()
+    async with FakeLLM([Reply.of(text("unused"))]) as srv:
+        req = request(srv, protocol).model_copy(update={"api_key": None})
+        events, err = await collect_until_error(stream_completion(req, sleep=sleep))
+        assert srv.requests == []
+    assert events == [] and sleep.delays == []
+    key_env = "OPENAI_API_KEY" if protocol == "openai" else "ANTHROPIC_API_KEY"
+    assert err.kind == "auth" and err.message == f"No API key for provider '{protocol}': set {key_env}"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_rate_limit_honours_retry_after_then_succeeds(protocol: str) -> None:
     sleep = FakeSleep()
     async with FakeLLM([Reply.of(error(429, retry_after=3)), Reply.of(text("done"))]) as srv:
@@ -196,11 +209,12 @@ async def test_server_errors_back_off_exponentially_then_succeed(protocol: str) 
     assert of_type(events, TextDelta) == [TextDelta(text="ok")]
 
 
-async def test_retries_stop_at_max_attempts() -> None:
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_retries_stop_at_max_attempts(protocol: str) -> None:
     sleep = FakeSleep()
     async with FakeLLM([Reply.of(error(500))] * 3) as srv:
         events, err = await collect_until_error(
-            stream_completion(request(srv, "openai"), sleep=sleep, max_attempts=3, base_delay=1)
+            stream_completion(request(srv, protocol), sleep=sleep, max_attempts=3, base_delay=1)
         )
         assert len(srv.requests) == 3
     assert err.kind == "server" and err.status == 500

@@ -29,6 +29,11 @@ _OVERFLOW_RE = re.compile(
     r"input is too long|exceeds? the (model's )?(maximum|context)|context_length_exceeded|request too large",
     re.IGNORECASE,
 )
+# Raised locally (no request made) when no key was given nor found in the environment.
+_MISSING_KEY_RE = re.compile(
+    r"missing credentials|missing \w+ api key|api_key (client option )?must be set|no (api )?key is set",
+    re.IGNORECASE,
+)
 _CONNECTION_CLASSES = frozenset(
     {
         "APIConnectionError",
@@ -132,6 +137,9 @@ def to_provider_error(
     status = _status(exc)
     names = {cls.__name__ for cls in type(exc).__mro__}
     detail = _scrub(_detail(exc), secrets)
+    if _MISSING_KEY_RE.search(detail) and getattr(exc, "litellm_response_headers", None) is None:
+        key = key_env or "its API key"
+        return ProviderError("auth", provider, f"No API key for provider '{provider}': set {key}", detail=detail)
     kind = _kind(exc, status, names, detail)
     retry_after = _retry_after(exc) if kind in RETRYABLE_KINDS else None
     return ProviderError(

@@ -171,10 +171,10 @@ class SessionService:
         source = self._require(session_id)
         history = self.storage.list_messages(session_id)
         if message_id is not None:
-            ids = [m.info.id for m in history]
-            if message_id not in ids:
+            message_ids = [m.info.id for m in history]
+            if message_id not in message_ids:
                 raise SessionNotFound(f"No message {message_id} in session {session_id}")
-            history = history[: ids.index(message_id) + 1]
+            history = history[: message_ids.index(message_id) + 1]
         fork = Session(
             project_id=source.project_id, directory=source.directory, forked_from=source.id,
             title=f"{source.title} (fork)", title_generated=True, model=source.model,

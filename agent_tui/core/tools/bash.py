@@ -33,6 +33,7 @@ TAIL_LINES = 1000
 UPDATE_INTERVAL = 0.1  # at most ~10 live updates a second
 # After the shell exits, how long to wait for background children still holding the output pipe.
 DRAIN_GRACE = 0.5
+KILL_GRACE = 2.0  # between SIGTERM and SIGKILL
 
 
 class BashParams(BaseModel):
@@ -179,7 +180,7 @@ class BashTool(Tool):
             if exit_task not in done:
                 aborted = abort_task in done
                 timed_out = not aborted
-                killed_hard = await kill_group(proc.pid)
+                killed_hard = await kill_group(proc.pid, grace=KILL_GRACE)
             await asyncio.wait({exit_task}, timeout=5)
             # Background children may keep the pipe open; give them a moment, then stop reading.
             await asyncio.wait({pump_task}, timeout=DRAIN_GRACE)
