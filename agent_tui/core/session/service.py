@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from agent_tui.core import paths
+from agent_tui.core import ids, paths
 from agent_tui.core.bus import Bus
 from agent_tui.core.config import Config, load_config
 from agent_tui.core.events import (
