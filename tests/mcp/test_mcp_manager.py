@@ -65,7 +65,9 @@ async def test_images_become_attachments_and_resources_text(
     assert document.output == "the notes"
 
 
-async def test_streamable_http_server(make_manager: HarnessFactory, tool_context: ToolContext, http_server: str) -> None:
+async def test_streamable_http_server(
+    make_manager: HarnessFactory, tool_context: ToolContext, http_server: str
+) -> None:
     harness = make_manager({"web": {"type": "remote", "url": http_server, "headers": {"X-Team": "blue"}}})
     await harness.manager.wait_ready(READY_LIMIT)
 

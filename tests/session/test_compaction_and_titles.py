@@ -69,7 +69,8 @@ async def test_failed_title_falls_back_to_the_first_line(make_service, llm, titl
     llm.add(Reply.of(text("sure")))
     svc = make_service(tools=ToolRegistry([]))
     session = svc.create()
-    await svc.chat(session.id, "\n  Refactor the   upload module so that retries are configurable and tested well\nmore")
+    message = "\n  Refactor the   upload module so that retries are configurable and tested well\nmore"
+    await svc.chat(session.id, message)
     for _ in range(100):
         if svc.get(session.id).title_generated:
             break

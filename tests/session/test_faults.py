@@ -6,13 +6,12 @@ import asyncio
 import logging
 
 import pytest
+from session_tools import EchoTool, SleepTool
 
 from agent_tui.core.events import SessionError
 from agent_tui.core.models import TextPart, ToolPart
 from agent_tui.core.tools.base import ToolRegistry
 from agent_tui.testing.fake_llm import Reply, delay, drop, error, text, tool_call, usage
-
-from session_tools import EchoTool, SleepTool
 
 
 def stored_text(svc, session_id: str) -> str:

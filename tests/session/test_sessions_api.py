@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 import pytest
 
@@ -22,7 +22,7 @@ async def test_create_list_rename_delete(make_service, llm):
     a = svc.create(title="alpha")
     b = svc.create(title="beta")
     assert [s.id for s in svc.list()] == [b.id, a.id]
-    time.sleep(0.005)  # updated times are milliseconds
+    await asyncio.sleep(0.005)  # updated times are milliseconds
     svc.rename(a.id, "alpha renamed")
     assert svc.list()[0].title == "alpha renamed"  # most recently updated first
     llm.add(Reply.of(text("hi")))

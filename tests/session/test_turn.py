@@ -6,13 +6,12 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from session_tools import CrashTool, EchoTool, SleepTool
 
 from agent_tui.core.events import Event, MessageUpdated, PartUpdated, SessionIdle
 from agent_tui.core.models import AssistantMessage, StepFinishPart, TextPart, ToolPart
 from agent_tui.core.tools.base import ToolRegistry
 from agent_tui.testing.fake_llm import Reply, reasoning, text, tool_call, usage
-
-from session_tools import CrashTool, EchoTool, SleepTool
 
 
 def tool_messages(request) -> list[dict]:
@@ -55,7 +54,7 @@ async def test_multi_step_turn_with_tools(make_service, llm, title_llm, protocol
     expected = (Decimal(2200) * 3 + Decimal(70) * 15 + Decimal(200) * Decimal("0.3")
                 + Decimal(100) * Decimal("3.75")) / Decimal(1_000_000)
     assert stored.cost == expected
-    assert [p.cost for p in parts if isinstance(p, StepFinishPart)][0] > 0
+    assert next(p.cost for p in parts if isinstance(p, StepFinishPart)) > 0
     assert svc.get(session.id).cost == expected
     # The second request carried both tool results back, matched by call id.
     assert len(llm.requests) == 2

@@ -168,6 +168,9 @@ async def stream_completion(
             log.warning(
                 "%s: attempt %d/%d failed (%s); retrying in %.1fs", req.model, attempt, max_attempts, err, delay
             )
+            if response is not None:  # release the failed stream before waiting
+                await _close(response)
+                response = None
             yield Retrying(attempt=attempt, delay=delay, error=err.message)
             await sleep(delay)
         finally:

@@ -170,8 +170,16 @@ class BashTool(Tool):
                     ctx.update(None, {**meta_base, "output": output.live(), "running": True})
             output.feed(b"", final=True)
 
+        async def exited() -> None:
+            # Not `proc.wait()`: on Python 3.11 it only returns once every pipe is closed, which a background
+            # child (`server &`) can delay for ever. `returncode` is set as soon as the shell is reaped.
+            delay = 0.005
+            while proc.returncode is None:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)
+
         pump_task = asyncio.create_task(pump())
-        exit_task = asyncio.create_task(proc.wait())
+        exit_task = asyncio.create_task(exited())
         abort_task = asyncio.create_task(ctx.abort.wait())
         timed_out = aborted = False
         killed_hard = False
@@ -196,8 +204,7 @@ class BashTool(Tool):
                 if transport is not None:
                     transport.close()
             output.close()
-            if proc.returncode is None:
-                exit_task.cancel()
+            exit_task.cancel()
 
         elapsed = time.monotonic() - started
         exit_code = proc.returncode
