@@ -284,3 +284,16 @@ def test_sdk_is_not_imported_on_the_startup_path(subprocess_env: dict[str, str])
     )
     out = subprocess.run([sys.executable, "-c", code], env=subprocess_env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_garbage_in_the_middle_of_a_session_fails_the_server(
+    make_manager: HarnessFactory, tool_context: ToolContext
+) -> None:
+    harness = make_manager({"tools": local_server()})
+    await harness.manager.wait_ready(READY_LIMIT)
+
+    with pytest.raises(ToolError, match="MCP server 'tools' failed: sent a line that is not JSON"):
+        await harness.tool("tools_babble").execute({}, tool_context)
+
+    assert harness.status("tools").error == 'sent a line that is not JSON: "oops, a debug print"'
+    assert harness.manager.tools() == []

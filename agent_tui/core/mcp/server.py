@@ -195,6 +195,8 @@ class McpConnection:
             except transport.MCPError as exc:
                 if exc.code == transport.REQUEST_TIMEOUT:
                     self._fail(f"no answer to '{call.tool}' within {call.timeout:g} s")
+                elif exc.code == transport.PARSE_ERROR:  # our side could not parse the answer
+                    self._fail(f"sent an invalid answer to '{call.tool}': {exc.error.message}")
                 elif self.status == "ready":  # a refusal of this call (unknown tool, bad arguments): the server is fine
                     call.reject(f"MCP server '{self.name}' rejected the call to '{call.tool}': {exc.error.message}")
             except Exception as exc:  # an answer that is not a tool result

@@ -21,13 +21,21 @@ from mcp.client.session import MessageHandlerFnT
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp_types import REQUEST_TIMEOUT
+from mcp_types import PARSE_ERROR, REQUEST_TIMEOUT
 from pydantic import ValidationError
 
 from agent_tui.core.config import McpLocal, McpRemote
 from agent_tui.core.mcp.errors import McpStartError, describe_error
 
-__all__ = ["REQUEST_TIMEOUT", "MCPError", "StreamWatch", "connect_local", "connect_remote", "describe_garbage"]
+__all__ = [
+    "PARSE_ERROR",
+    "REQUEST_TIMEOUT",
+    "MCPError",
+    "StreamWatch",
+    "connect_local",
+    "connect_remote",
+    "describe_garbage",
+]
 
 # "auto" asks the server which protocol era it speaks and falls back to the classic initialize handshake, so
 # both 2.x servers and the many 1.x-era servers in the wild work.

@@ -17,6 +17,7 @@ MAX_LINE_CHARS = 500
 MAX_FILE_BYTES = 10 * 1024 * 1024  # the Python fallback skips bigger files (ripgrep does not need to)
 
 Matches = dict[Path, list[tuple[int, str]]]
+Counts = dict[Path, int]  # every match of a file, also those not kept
 
 
 class GrepParams(BaseModel):
@@ -47,12 +48,12 @@ class GrepTool(Tool):
             raise ToolError(f"Path not found: {display_path(base, ctx)}")
         rg = ripgrep(self.use_ripgrep)
         if rg:
-            matches = await self._rg(rg, params.pattern, params.include, base)
+            matches, counts = await self._rg(rg, params.pattern, params.include, base)
         else:
-            matches = await asyncio.to_thread(self._python, regex, params.include, base, ctx)
+            matches, counts = await asyncio.to_thread(self._python, regex, params.include, base, ctx)
 
         files = sorted(matches, key=lambda p: (-mtime(p), str(p)))
-        total = sum(len(v) for v in matches.values())
+        total = sum(counts.values())
         out: list[str] = []
         shown = 0
         for path in files:
@@ -80,8 +81,11 @@ class GrepTool(Tool):
             metadata={"matches": total, "files": len(files), "truncated": total > shown},
         )
 
-    def _python(self, regex: re.Pattern[str], include: str | None, base: Path, ctx: ToolContext) -> Matches:
+    def _python(
+        self, regex: re.Pattern[str], include: str | None, base: Path, ctx: ToolContext
+    ) -> tuple[Matches, Counts]:
         matches: Matches = {}
+        counts: Counts = {}
         walk = Walk.for_path(base, ctx)
         for path in walk.files(ctx.abort.is_set, include=include):
             try:
@@ -91,19 +95,21 @@ class GrepTool(Tool):
                     if looks_binary(f.read(SNIFF_BYTES)):
                         continue
                 found: list[tuple[int, str]] = []
+                count = 0
                 with path.open("r", encoding="utf-8", errors="replace") as f:
                     for number, line in enumerate(f, start=1):
                         if regex.search(line):
-                            found.append((number, line.rstrip("\r\n")))
-                            if len(found) >= MAX_RESULTS:
-                                break
+                            count += 1
+                            if len(found) < MAX_RESULTS:
+                                found.append((number, line.rstrip("\r\n")))
             except OSError:
                 continue
             if found:
                 matches[path] = found
-        return matches
+                counts[path] = count
+        return matches, counts
 
-    async def _rg(self, rg: str, pattern: str, include: str | None, base: Path) -> Matches:
+    async def _rg(self, rg: str, pattern: str, include: str | None, base: Path) -> tuple[Matches, Counts]:
         args = [rg, "--json", *rg_exclude_args(), "--max-count", str(MAX_RESULTS)]
         if include:
             args += ["--glob", include]
@@ -131,4 +137,5 @@ class GrepTool(Tool):
             matches.setdefault(Path(path_text), []).append(
                 (int(data.get("line_number") or 0), line_text.rstrip("\r\n"))
             )
-        return matches
+        # rg stops each file at --max-count, so its totals are a lower bound.
+        return matches, {path: len(found) for path, found in matches.items()}

@@ -35,7 +35,10 @@ def split_commands(command: str) -> list[str]:
 
 def normalize(segment: str) -> str:
     text = _SPACES.sub(" ", segment).strip()
-    text = text.lstrip("!({ ").rstrip(")} ").strip()
+    text = text.lstrip("!({ ").strip()
+    # A closing `)` or `}` left over from a subshell or group, but not the end of `$(…)` or `${…}`.
+    while text and text[-1] in ")}" and text.count(text[-1]) > text.count("(" if text[-1] == ")" else "{"):
+        text = text[:-1].rstrip()
     words = text.split(" ")
     # Drop `VAR=value` prefixes and wrapper commands (with their flags and numeric arguments).
     i = 0

@@ -24,6 +24,9 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
 
+# A copy of the original stdout, taken before the SDK claims it (for `babble`).
+PROTOCOL_FD = os.dup(1)
+
 server = MCPServer("tools")
 
 
@@ -60,6 +63,14 @@ def crash() -> str:
     sys.stderr.write("crashing on purpose\n")
     sys.stderr.flush()
     os._exit(3)
+
+
+@server.tool(description="Write a line that is not an MCP message on stdout, then answer.")
+def babble() -> str:
+    # The SDK diverts `sys.stdout` to stderr to protect the protocol; write to the pipe itself, as a stray
+    # print from a native library would.
+    os.write(PROTOCOL_FD, b"oops, a debug print\n")
+    return "said something"
 
 
 @server.tool(description="Never answer.")
