@@ -104,3 +104,22 @@ def test_checkout_layout_finds_the_top_level_folders() -> None:
         pytest.skip("running from an installed copy, not the checkout")
     assert data_dir("prompts") == REPO / "prompts"
     assert data_dir("styles") == REPO / "styles"
+
+
+def readme_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in section.split("```sh")[1:] for block in [block.split("```", 1)[0]]]
+
+
+def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one() -> None:
+    commands = readme_commands()
+    assert len(commands) == 2 and all("\n" not in c for c in commands)
+    start, test = commands
+    assert "pip install ." in start and start.endswith("/agent-tui")
+    assert "pip install '.[test]'" in test and test.endswith("-m pytest")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert f"#   {test}\n" in ci  # the README command it mirrors, with the venv moved to a temp folder
+    assert "\"$VENV/bin/pip\" install --progress-bar off '.[test]'" in ci
+    assert '"$VENV/bin/python" -m pytest ||' in ci
+    assert (REPO / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"

@@ -63,4 +63,6 @@ def test_relative_and_symlinked_paths_resolve_to_the_same_project(
     (tmp_path / "repo" / ".git").mkdir(parents=True)
     (tmp_path / "link").symlink_to(tmp_path / "repo")
     monkeypatch.chdir(tmp_path)
-    assert Project.discover("repo").id == Project.discover(tmp_path / "link").id == Project.discover(tmp_path / "repo").id
+    expected = Project.discover(tmp_path / "repo").id
+    assert Project.discover("repo").id == expected
+    assert Project.discover(tmp_path / "link").id == expected

@@ -164,7 +164,8 @@ def test_delete_session_cascades_to_messages_parts_and_sub_agent_sessions(store:
     assert store.get_session(other.id) == other
     assert store.list_messages(other.id)[0].text() == f"hello from {other.id}"
     with sqlite3.connect(store.path) as db:
-        sessions_with_rows = {r[0] for r in db.execute("SELECT session_id FROM messages UNION SELECT session_id FROM parts")}
+        rows = db.execute("SELECT session_id FROM messages UNION SELECT session_id FROM parts").fetchall()
+    sessions_with_rows = {r[0] for r in rows}
     assert sessions_with_rows == {other.id}
 
 
@@ -468,6 +469,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path, subprocess_e
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         # The writes really interleaved (otherwise this test proved nothing): in insertion order the
         # sessions' owners switch back and forth, not just once.
-        owners = [json.loads(r[0])["title"].split("-")[0] for r in db.execute("SELECT data FROM sessions ORDER BY rowid")]
+        rows = db.execute("SELECT data FROM sessions ORDER BY rowid").fetchall()
+    owners = [json.loads(r[0])["title"].split("-")[0] for r in rows]
     switches = sum(1 for a, b in itertools.pairwise(owners) if a != b)
     assert switches >= 3, owners

@@ -90,9 +90,8 @@ async def test_huge_output_keeps_head_and_tail_and_saves_everything(ctx, monkeyp
     result = await run(ctx, "seq 1 200000")
     assert result.output.startswith("1\n2\n")
     assert result.output.rstrip().endswith("200000")
-    saved = Path(result.metadata["output_path"])
-    assert saved.read_text().splitlines()[-1] == "200000"
-    assert len(saved.read_text().splitlines()) == 200000
+    saved_lines = Path(result.metadata["output_path"]).read_text().splitlines()  # noqa: ASYNC240
+    assert saved_lines[-1] == "200000" and len(saved_lines) == 200000
     assert "output too long" in result.output
 
 

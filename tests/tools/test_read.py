@@ -62,7 +62,7 @@ async def test_missing_folder_is_named(ctx) -> None:
 
 async def test_directory_says_use_ls(ctx, project: Path) -> None:
     (project / "src").mkdir()
-    with pytest.raises(ToolError, match="is a directory.*ls tool"):
+    with pytest.raises(ToolError, match=r"is a directory.*ls tool"):
         await read(ctx, file_path="src")
 
 
@@ -107,7 +107,7 @@ async def test_50_mb_file_first_page_counts_total(ctx, project: Path) -> None:
 
 async def test_offset_past_end(ctx, project: Path) -> None:
     (project / "s.txt").write_text("a\nb\n")
-    with pytest.raises(ToolError, match="past the end.*2 lines"):
+    with pytest.raises(ToolError, match=r"past the end.*2 lines"):
         await read(ctx, file_path="s.txt", offset=10)
 
 

@@ -103,7 +103,7 @@ async def test_other_schemes_refused(ctx, url: str, recorder) -> None:
 
 
 async def test_server_that_never_answers_times_out(ctx, server: str) -> None:
-    with pytest.raises(ToolError, match="did not answer within 0.3 seconds"):
+    with pytest.raises(ToolError, match=r"did not answer within 0.3 seconds"):
         await fetch(ctx, url=f"{server}/stall", timeout=0.3)
 
 

@@ -99,7 +99,7 @@ async def test_edit_requires_read(ctx, project: Path) -> None:
 async def test_edit_non_unique(ctx, project: Path) -> None:
     (project / "m.py").write_text("x = 1\nx = 1\n")
     await read(ctx, "m.py")
-    with pytest.raises(ToolError, match="found 2 times.*replace_all"):
+    with pytest.raises(ToolError, match=r"found 2 times.*replace_all"):
         await edit(ctx, file_path="m.py", old_string="x = 1", new_string="x = 2")
     assert (project / "m.py").read_text() == "x = 1\nx = 1\n"
     result = await edit(ctx, file_path="m.py", old_string="x = 1", new_string="x = 2", replace_all=True)
@@ -181,7 +181,7 @@ async def test_own_write_then_watcher_event_is_not_an_outside_change(ctx, projec
 
 async def test_edit_missing_file_and_directory(ctx, project: Path) -> None:
     (project / "main.py").write_text("")
-    with pytest.raises(ToolError, match="File not found.*main.py"):
+    with pytest.raises(ToolError, match=r"File not found.*main.py"):
         await edit(ctx, file_path="mian.py", old_string="a", new_string="b")
     (project / "pkg").mkdir()
     with pytest.raises(ToolError, match="directory"):

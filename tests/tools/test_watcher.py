@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from agent_tui.core.bus import Bus
+from agent_tui.core.events import FileChanged
+from agent_tui.core.tools.base import FileTimes
+from agent_tui.core.watcher import FileWatcher
+
+
+async def collect_until(events: list[FileChanged], predicate) -> None:
+    """Wait (up to 5 s) until the events seen satisfy `predicate`."""
+    for _ in range(250):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"condition not met; events seen: {events}")
+
+
+async def started(root: Path) -> tuple[FileWatcher, list[FileChanged]]:
+    bus = Bus()
+    events: list[FileChanged] = []
+    bus.subscribe(FileChanged, events.append)
+    watcher = FileWatcher(root, bus, debounce_ms=200, step_ms=20)
+    watcher.start()
+    async with asyncio.timeout(5):
+        await watcher.wait_ready()
+    return watcher, events
+
+
+async def test_reports_changes_and_ignores_git_and_deps(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / ".gitignore").write_text("*.log\n")
+    existing = tmp_path / "existing.py"
+    existing.write_text("a")
+    watcher, events = await started(tmp_path)
+    try:
+        (tmp_path / ".git" / "index").write_text("x")
+        (tmp_path / "node_modules" / "dep.js").write_text("x")
+        (tmp_path / "debug.log").write_text("x")
+        (tmp_path / "new.py").write_text("x")
+        existing.write_text("b")
+        await collect_until(events, lambda: {e.path for e in events} >= {str(tmp_path / "new.py"), str(existing)})
+        (tmp_path / "new.py").unlink()
+        await collect_until(events, lambda: any(e.change == "deleted" for e in events))
+    finally:
+        await watcher.stop()
+    paths = {e.path for e in events}
+    assert not any(".git" in p or "node_modules" in p or p.endswith(".log") for p in paths)
+    assert any(e.path == str(tmp_path / "new.py") and e.change == "deleted" for e in events)
+    assert not watcher.running
+
+
+async def test_stops_cleanly_and_restarts(tmp_path: Path) -> None:
+    watcher, events = await started(tmp_path)
+    await watcher.stop()
+    assert not watcher.running
+    (tmp_path / "after.txt").write_text("x")
+    await asyncio.sleep(0.3)
+    assert events == []
+    await watcher.stop()  # idempotent
+    watcher.start()
+    await watcher.wait_ready()
+    (tmp_path / "again.txt").write_text("x")
+    await collect_until(events, lambda: any(e.path.endswith("again.txt") for e in events))
+    await watcher.stop()
+
+
+async def test_missing_root_does_not_crash(tmp_path: Path) -> None:
+    watcher = FileWatcher(tmp_path / "missing", Bus())
+    watcher.start()
+    await watcher.wait_ready()
+    await watcher.stop()
+
+
+async def test_watcher_feeds_file_times(tmp_path: Path) -> None:
+    """Wired as the service does it: FileChanged -> mark_changed. An outside edit is caught, our own is not."""
+    path = tmp_path / "a.py"
+    path.write_text("one")
+    times = FileTimes()
+    times.record_read(path)
+    watcher, events = await started(tmp_path)
+    watcher.bus.subscribe(FileChanged, lambda e: times.mark_changed(Path(e.path)))
+    try:
+        path.write_text("two")  # an outside change
+        await collect_until(events, lambda: len(events) >= 1)
+        assert not times.is_fresh(path)
+        times.record_read(path)  # e.g. our own write recorded right after writing
+        path.write_text("two")  # same content rewritten: the event arrives but the content did not change
+        await collect_until(events, lambda: len(events) >= 2)
+        assert times.is_fresh(path)
+    finally:
+        await watcher.stop()
