@@ -122,3 +122,20 @@ def test_version_and_help(tmp_path: Path, project: Path):
     assert agent(project, tmp_path, "--version").stdout.startswith("agent-tui ")
     assert "run" in agent(project, tmp_path, "--help").stdout
     assert "--format" in agent(project, tmp_path, "run", "--help").stdout
+
+
+def test_openai_base_url_and_key_from_the_environment_need_no_config(project: Path, tmp_path: Path):
+    with FakeLLMThread([Reply.of(text("from env")), Reply.of(text("title"))]) as srv:
+        env_extra = {"OPENAI_BASE_URL": srv.openai_base, "OPENAI_API_KEY": "sk-env-key"}
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+        env.update(env_extra, AGENT_TUI_HOME=str(tmp_path / "home"))
+        result = subprocess.run(
+            [sys.executable, "-m", "agent_tui.cli", "run", "--model", "openai/my-local-model", "hi"],
+            cwd=project, env=env, capture_output=True, text=True, timeout=120,
+        )
+        models = {r.model for r in srv.requests}
+    assert result.returncode == 0, result.stderr
+    assert "from env" in result.stdout or "title" in result.stdout
+    assert models == {"my-local-model"}
+    log_text = "".join(p.read_text() for p in (tmp_path / "home").rglob("*.log"))
+    assert "sk-env-key" not in log_text
