@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,21 @@ def agent_tui_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     for name in provider_variables(os.environ):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger() -> Iterator[logging.Logger]:
+    """`setup_logging` (called by `cli.main`) changes the process-wide root logger: undo it after each test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+    for handler in [h for h in handlers if h not in root.handlers]:
+        root.addHandler(handler)
+    root.setLevel(level)
+    logging.captureWarnings(False)
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

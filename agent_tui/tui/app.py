@@ -141,10 +141,13 @@ class AgentApp(App[int]):
 
     def on_mount(self) -> None:
         self.bridge.start()
-        self.main.show_session(self._first_session())
+
+    def on_ready(self) -> None:
+        # Ready comes after the first frame is on the screen; heavy work starts after one more refresh.
         self.call_after_refresh(self._after_first_frame)
 
-    def _first_session(self) -> str | None:
+    def first_session(self) -> str | None:
+        """The session to open at start: `--session`, `--continue` (the latest), or None for a new one."""
         if self._initial_session:
             if self.service.get(self._initial_session) is not None:
                 return self._initial_session

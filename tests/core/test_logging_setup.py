@@ -6,7 +6,6 @@ import logging
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -15,23 +14,6 @@ import pytest
 from agent_tui.core.logging_setup import REDACTED, RedactSecrets, redact, setup_logging
 
 FAKE_KEY = "sk-ant-api03-FAKEfakeFAKEfake0123456789"
-
-
-@pytest.fixture
-def restore_root_logger() -> Iterator[logging.Logger]:
-    """setup_logging changes the process-wide root logger: put it back for the other tests."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield root
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    for handler in handlers:
-        if handler not in root.handlers:
-            root.addHandler(handler)
-    root.setLevel(level)
-    logging.captureWarnings(False)
 
 
 @pytest.mark.parametrize(

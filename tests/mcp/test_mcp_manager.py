@@ -297,3 +297,13 @@ async def test_garbage_in_the_middle_of_a_session_fails_the_server(
 
     assert harness.status("tools").error == 'sent a line that is not JSON: "oops, a debug print"'
     assert harness.manager.tools() == []
+
+
+async def test_server_that_crashes_on_start_reports_its_last_stderr_line(make_manager: HarnessFactory) -> None:
+    crash = "import sys; sys.stderr.write('Error: missing API token\\n'); sys.exit(1)"
+    harness = make_manager({"broken": {"type": "local", "command": [sys.executable, "-c", crash]}})
+    await harness.manager.wait_ready(READY_LIMIT)
+
+    status = harness.status("broken")
+    assert status.status == "failed"
+    assert status.error == "the server closed the connection (last stderr line: Error: missing API token)"

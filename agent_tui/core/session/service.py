@@ -116,6 +116,7 @@ class SessionService:
         project = Project.discover(directory)
         config = load_config(project.directory).config
         storage = Storage(paths.database_path())
+        _remove_old_tool_output()
         return cls(project=project, config=config, storage=storage, model=model, permission_mode=permission_mode)
 
     # --- sessions -----------------------------------------------------------------------------------------
@@ -161,6 +162,7 @@ class SessionService:
             self.abort(session_id)
         self.storage.delete_session(session_id)
         self._file_times.pop(session_id, None)
+        self.permissions.clear_session(session_id)
         self.bus.publish(SessionDeleted(session_id=session_id))
 
     def messages(self, session_id: str) -> list[MessageWithParts]:
@@ -495,3 +497,20 @@ class SessionService:
         await self.bus.drain()
 
 
+
+
+TOOL_OUTPUT_MAX_AGE = 7 * 24 * 3600
+
+
+def _remove_old_tool_output() -> None:
+    """Saved full tool outputs are only useful while their session is fresh; drop week-old ones."""
+    import time
+
+    folder = paths.tool_output_dir()
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - TOOL_OUTPUT_MAX_AGE
+    for entry in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()

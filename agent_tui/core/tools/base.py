@@ -186,7 +186,7 @@ class Tool(ABC):
 
     def schema(self) -> dict[str, Any]:
         """The OpenAI function-tool schema sent to the model."""
-        parameters = self.Params.model_json_schema()
+        parameters = inline_refs(self.Params.model_json_schema())
         parameters.pop("title", None)
         return {
             "type": "function",
@@ -203,6 +203,38 @@ class Tool(ABC):
 
     @abstractmethod
     async def execute(self, params: Any, ctx: ToolContext) -> ToolResult: ...
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Replace local `$ref`s by their `$defs` entries: some providers (Gemini) reject references.
+
+    Recursive definitions cannot be inlined; they are left as they are (with their `$defs`).
+    """
+    defs = schema.get("$defs") or schema.get("definitions") or {}
+    if not defs:
+        return schema
+    recursive = False
+
+    def resolve(node: Any, seen: tuple[str, ...]) -> Any:
+        nonlocal recursive
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(("#/$defs/", "#/definitions/")):
+                name = ref.rsplit("/", 1)[1]
+                if name in seen or name not in defs:
+                    recursive = True
+                    return node
+                merged = {**defs[name], **{k: v for k, v in node.items() if k != "$ref"}}
+                return resolve(merged, (*seen, name))
+            return {k: resolve(v, seen) for k, v in node.items() if k not in ("$defs", "definitions")}
+        if isinstance(node, list):
+            return [resolve(item, seen) for item in node]
+        return node
+
+    result = resolve(schema, ())
+    if recursive:
+        return schema
+    return result
 
 
 _descriptions: dict[str, str] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import BaseModel, Field
 
 from agent_tui.core.tools import fuzzy_match
@@ -36,7 +38,10 @@ class EditTool(Tool):
             old, _ = to_lf(params.old_string)
             new, _ = to_lf(params.new_string)
             try:
-                replaced = fuzzy_match.replace(file.content, old, new, replace_all=params.replace_all)
+                # A thread: the nearest-candidate search on a big file is CPU work.
+                replaced = await asyncio.to_thread(
+                    fuzzy_match.replace, file.content, old, new, replace_all=params.replace_all
+                )
             except ToolError as exc:
                 raise ToolError(f"{file.shown}: {exc}") from exc
             new_content, count, strategy = replaced.content, replaced.count, replaced.strategy

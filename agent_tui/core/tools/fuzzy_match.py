@@ -6,6 +6,8 @@ the nearest candidate so the model can correct itself. Content is expected with 
 from __future__ import annotations
 
 import difflib
+import heapq
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,19 +54,18 @@ def _reindent(new: str, old_indent: str | None, found_indent: str | None) -> str
         return new
     out = []
     for line in new.split("\n"):
-        if line.startswith(old_indent):
-            out.append(found_indent + line[len(old_indent) :])
-        else:
+        if not line.strip():
             out.append(line)
+        elif line.startswith(old_indent):
+            out.append(found_indent + line[len(old_indent) :])
+        else:  # indented differently from old_string's base: put it at the found block's base
+            out.append(found_indent + line.lstrip())
     return "\n".join(out)
 
 
-def _line_starts(content: str) -> list[int]:
-    starts = [0]
-    for i, ch in enumerate(content):
-        if ch == "\n":
-            starts.append(i + 1)
-    return starts
+def _line_starts(lines: list[str]) -> list[int]:
+    """Offset of each line in the text they were split from (on "\n")."""
+    return list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
 
 
 def replace(content: str, old: str, new: str, *, replace_all: bool = False) -> Replaced:
@@ -89,7 +90,7 @@ def replace(content: str, old: str, new: str, *, replace_all: bool = False) -> R
     if trailing_newline:
         old_lines = old_lines[:-1]
     k = len(old_lines)
-    starts = _line_starts(content)
+    starts = _line_starts(lines)
     for strategy in _STRATEGIES:
         wanted = [strategy.normalize(line) for line in old_lines]
         if not any(wanted):
@@ -148,9 +149,17 @@ def nearest_candidate(lines: list[str], old_lines: list[str], *, max_shown: int 
         window_scores.append((running, i))
     candidates = [i for score, i in sorted(window_scores, reverse=True)[:10] if score > 0]
     first = next((line.strip() for line in old_lines if line.strip()), "")
-    if first:
-        close = difflib.get_close_matches(first, stripped, n=5, cutoff=0.5)
-        candidates += [i for i, s in enumerate(stripped) if s in close][:10]
+    if not candidates and first:
+        # No line in common: windows starting at lines like the first one (quick_ratio is an upper bound of
+        # ratio and linear; full ratios on every line of a big file would take seconds).
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(first)
+        scored: list[tuple[float, int]] = []
+        for i, line in enumerate(stripped):
+            matcher.set_seq1(line)
+            if matcher.real_quick_ratio() >= 0.5:
+                scored.append((matcher.quick_ratio(), i))
+        candidates = [i for _, i in heapq.nlargest(20, scored)]
     best_ratio, best_start = 0.0, -1
     for start in dict.fromkeys(candidates):
         start = max(0, min(start, len(lines) - k))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import BaseModel, Field
 
 from agent_tui.core.tools import fuzzy_match
@@ -41,7 +43,7 @@ class MultiEditTool(Tool):
             old, _ = to_lf(edit.old_string)
             new, _ = to_lf(edit.new_string)
             try:
-                replaced = fuzzy_match.replace(content, old, new, replace_all=edit.replace_all)
+                replaced = await asyncio.to_thread(fuzzy_match.replace, content, old, new, replace_all=edit.replace_all)
             except ToolError as exc:
                 raise ToolError(
                     f"Edit {number} of {total} failed on {file.shown}: {exc}\n"

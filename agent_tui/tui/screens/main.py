@@ -56,6 +56,9 @@ class MainScreen(Screen[None]):
                 yield PromptComposer(root=agent.service.project.directory, history=agent.history, id="composer")
                 yield StatusLine(id="status")
 
+    def on_mount(self) -> None:
+        self.show_session(self.agent.first_session())
+
     # --- widgets ------------------------------------------------------------------------------------------
 
     @property
