@@ -98,7 +98,9 @@ async def _run(args: argparse.Namespace, prompt: str) -> int:
             from agent_tui.core import paths
             from agent_tui.core.mcp.manager import McpManager
 
-            mcp = McpManager(service.config.mcp, service.bus, log_dir=paths.log_dir())
+            mcp = McpManager(service.config.mcp, service.bus, log_dir=paths.log_dir(),
+                             directory=service.project.directory,
+                             startup_timeout=service.config.mcp_startup_timeout)
             service.mcp = mcp
             mcp.start()
             # No one sees servers arrive here, so the first step waits for them (bounded).

@@ -120,6 +120,6 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one() -> None:
     assert "pip install '.[test]'" in test and test.endswith("-m pytest")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert f"#   {test}\n" in ci  # the README command it mirrors, with the venv moved to a temp folder
-    assert "\"$VENV/bin/pip\" install --progress-bar off '.[test]'" in ci
+    assert "\"$VENV/bin/pip\" install --quiet --progress-bar off '.[test]'" in ci
     assert '"$VENV/bin/python" -m pytest ||' in ci
     assert (REPO / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"

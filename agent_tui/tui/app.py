@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 
 from agent_tui.core import state as remembered
 from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
@@ -70,6 +69,9 @@ class AgentApp(App[int]):
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
     ENABLE_COMMAND_PALETTE = True
+    # A mode rather than get_default_screen(): Textual loads a screen's CSS_PATH only for modes and pushes.
+    MODES: ClassVar[dict[str, Any]] = {"main": MainScreen}
+    DEFAULT_MODE: ClassVar[str] = "main"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "abort", "Stop", priority=True, show=False, id="abort"),
         Binding("ctrl+c", "quit_app", "Quit", priority=True, show=False, id="quit"),
@@ -112,9 +114,6 @@ class AgentApp(App[int]):
         self._apply_theme()
 
     # --- start-up -----------------------------------------------------------------------------------------
-
-    def get_default_screen(self) -> Screen[Any]:
-        return MainScreen()
 
     @property
     def main(self) -> MainScreen:

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from conftest import local_server
+from mcp_test_support import local_server
 
 from agent_tui.cli_mcp import run_mcp_list
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HarnessFactory, local_server, process_alive, read_pid
+from mcp_test_support import HarnessFactory, local_server, process_alive, read_pid
 
 from agent_tui.core.config import ConfigError, load_config
 from agent_tui.core.tools.base import ToolContext, ToolError

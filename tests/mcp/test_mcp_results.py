@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from mcp_types import (
+from mcp.types import (
     AudioContent,
     BlobResourceContents,
     CallToolResult,

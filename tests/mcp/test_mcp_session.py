@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HarnessFactory, local_server
+from mcp_test_support import HarnessFactory, local_server
 
 from agent_tui.core.config import Config
 from agent_tui.core.models import ToolPart

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import anyio
+import httpx2
 from mcp import Client, MCPError, StdioServerParameters, stdio_client
 from mcp.client.session import MessageHandlerFnT
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp_types import PARSE_ERROR, REQUEST_TIMEOUT
+from mcp.types import PARSE_ERROR, REQUEST_TIMEOUT
 from pydantic import ValidationError
 
 from agent_tui.core.config import McpLocal, McpRemote
@@ -163,7 +163,10 @@ async def _connect_remote_with(
 async def connect_remote(
     stack: AsyncExitStack, config: McpRemote, *, watch: StreamWatch, message_handler: MessageHandlerFnT
 ) -> Client:
-    http = await stack.enter_async_context(create_mcp_http_client(headers=config.headers or None))
+    # The SDK's documented way to send headers: our own HTTP client (httpx2 comes with the SDK), with the
+    # SDK's default timeouts (a server may hold a response stream open for minutes).
+    client = httpx2.AsyncClient(headers=config.headers, timeout=httpx2.Timeout(30.0, read=300.0))
+    http = await stack.enter_async_context(client)
     try:
         transport = streamable_http_client(config.url, http_client=http)
         return await _connect_remote_with(stack, transport, watch, message_handler)

@@ -9,7 +9,7 @@ from agent_tui.core.models import ToolPart
 from agent_tui.tui.panels.base import ToolPanel, capped_lines, more_line, one_line, plain_output, text_input
 from agent_tui.tui.transcript.render import RenderContext
 
-LIVE_LINES = 12  # a running command shows the last lines of its output, like a terminal would
+TAIL_LINES = 12  # the last lines of the output, like a terminal shows them (test summaries come last)
 
 
 def exit_code(part: ToolPart) -> int | None:
@@ -22,7 +22,7 @@ def exit_code(part: ToolPart) -> int | None:
 
 class BashPanel(ToolPanel):
     tools = ("bash",)
-    expanded_while_running = True
+    expanded_by_default = True
 
     def title(self, part: ToolPart) -> str:
         return one_line(text_input(part, "command", "cmd"), 90) or part.state.title or ""
@@ -40,14 +40,10 @@ class BashPanel(ToolPanel):
         if command:
             rows.append(Text.assemble(("$ ", styles["dim"]), command))
         if output.strip():
-            lines, hidden = capped_lines(output, tail=running, limit=LIVE_LINES if running else 40)
-            if hidden and running:
+            lines, hidden = capped_lines(output, tail=True, limit=TAIL_LINES)
+            if hidden:
                 rows.append(more_line(hidden, styles, before=True))
-            text = Text.from_ansi("\n".join(lines))
-            text.no_wrap = False
-            rows.append(text)
-            if hidden and not running:
-                rows.append(more_line(hidden, styles))
+            rows.append(Text.from_ansi("\n".join(lines)))
         elif not running and part.state.status == "completed":
             rows.append(Text("(no output)", style=styles["dim"]))
         return Group(*rows) if rows else None

@@ -75,7 +75,7 @@ class DiffPanel(ToolPanel):
         diff = the_diff(part)
         if diff.strip():
             return Group(*diff_text(diff, styles))
-        if part.tool == "write" and (content := text_input(part, "content")):
+        if part.tool == "write" and part.state.status != "error" and (content := text_input(part, "content")):
             # No diff (a new file, or the call has not run yet): a preview of what is written.
             lines, hidden = capped_lines(content, 12)
             path = text_input(part, "file_path", "path", "filePath")

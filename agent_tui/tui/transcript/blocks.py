@@ -28,7 +28,9 @@ REASONING_LIVE_CHARS = 1500  # while reasoning streams, only its end is shown (a
 
 
 def duration(ms: int) -> str:
-    seconds = max(0, ms) / 1000
+    if ms < 1000:
+        return f"{max(0, ms)}ms"
+    seconds = ms / 1000
     if seconds < 10:
         return f"{seconds:.1f}s"
     if seconds < 60:
@@ -114,9 +116,7 @@ class UserBlock(Block):
         for file in self.files:
             body.append("\n")
             body.append(f"@{file.source_path or file.filename or file.url}", styles["dim"])
-        lines = to_strips(ctx, body, ctx.width - 2)
-        styled = [line.apply_style(styles["user"]) for line in lines]
-        return with_prefix(styled, "▌ ", styles["user-bar"])
+        return with_prefix(ctx, to_strips(ctx, body, ctx.width - 2), "▌ ", styles["user-bar"])
 
 
 class TextBlock(Block):
@@ -184,7 +184,7 @@ class ReasoningBlock(Block):
         if self.expanded:
             shown = text[-REASONING_LIVE_CHARS:] if self.streaming else text
             body = to_strips(ctx, Text(shown, style=styles["reasoning"]), ctx.width - len(GUTTER))
-            lines += with_prefix(body, GUTTER, styles["gutter"])
+            lines += with_prefix(ctx, body, GUTTER, styles["gutter"])
         return lines
 
 
@@ -269,7 +269,7 @@ class ToolBlock(Block):
         if error and error.strip():
             shown = error.strip() if self.expanded else error.strip().splitlines()[0]
             rows += to_strips(inner, Text(shown, style=styles["tool-error"]))
-        return lines + with_prefix(rows, GUTTER, styles["gutter"])
+        return lines + with_prefix(ctx, rows, GUTTER, styles["gutter"])
 
 
 class FooterBlock(Block):
@@ -316,4 +316,4 @@ class ErrorBlock(Block):
         text.append("\n")
         text.append(error_action(error), styles["error-action"])
         lines = to_strips(ctx, text, ctx.width - 2)
-        return with_prefix(lines, "  ", styles["dim"])
+        return with_prefix(ctx, lines, "  ", styles["dim"])

@@ -8,12 +8,22 @@ whole text (e.g. a loose list split in two), so a finished message is rendered o
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from rich.padding import Padding
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.text import Text
 from textual.strip import Strip
 
-from agent_tui.tui.transcript.render import RenderContext, markdown_strips
+from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@cache
+def code_background(theme: str) -> Style:
+    return Syntax.get_theme(theme).get_background_style()
 
 
 class BlockSplitter:
@@ -23,6 +33,7 @@ class BlockSplitter:
         self.scanned = 0  # start of the first line not scanned yet (an incomplete line waits for its newline)
         self.boundary = 0  # text[:boundary] holds only finished blocks
         self._fence: str | None = None
+        self.fence_start: int | None = None  # where the open code fence begins, while one is open
         self._blank_at: int | None = None
 
     def feed(self, text: str) -> int:
@@ -36,6 +47,7 @@ class BlockSplitter:
             stripped = line.strip()
             if stripped.startswith(self._fence) and set(stripped) == {self._fence[0]}:
                 self._fence = None
+                self.fence_start = None
             return
         if not line.strip():
             if self._blank_at is None:
@@ -47,6 +59,7 @@ class BlockSplitter:
             self._blank_at = None
         if match := _FENCE.match(line):
             self._fence = match.group(1)
+            self.fence_start = start
 
 
 class StreamingMarkdown:
@@ -77,13 +90,24 @@ class StreamingMarkdown:
         if boundary > self._done_end:
             chunk = self._render(text[self._done_end : boundary], ctx)
             if self._done_lines and chunk:
-                self._done_lines.append(Strip.blank(ctx.width))
+                self._done_lines.append(ctx.blank())
             self._done_lines.extend(chunk)
             self._done_end = boundary
-        tail = self._render(text[self._done_end :], ctx)
+        tail = self._tail(text, ctx)
         if self._done_lines and tail:
-            return [*self._done_lines, Strip.blank(ctx.width), *tail]
+            return [*self._done_lines, ctx.blank(), *tail]
         return [*self._done_lines, *tail]
+
+    def _tail(self, text: str, ctx: RenderContext) -> list[Strip]:
+        """The unfinished last block. An open code fence is shown without highlighting (highlighting a growing
+        code block on every frame costs milliseconds); it is highlighted once, when it closes."""
+        fence = self._splitter.fence_start
+        if fence is None or fence < self._done_end:
+            return self._render(text[self._done_end :], ctx)
+        lines = self._render(text[self._done_end : fence], ctx)
+        code = text[fence:].split("\n", 1)[1] if "\n" in text[fence:] else ""
+        block = to_strips(ctx, Padding(Text(code.rstrip("\n") or " "), (1, 1), style=code_background(ctx.code_theme)))
+        return [*lines, ctx.blank(), *block] if lines else block
 
     def _render(self, text: str, ctx: RenderContext) -> list[Strip]:
         text = text.strip("\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rich.console import Console, RenderableType
 from rich.markdown import Markdown
@@ -54,16 +54,20 @@ class RenderContext:
     styles: Styles
     code_theme: str = "monokai"
     now_ms: int = 0
+    base: Style = field(default_factory=Style.null)  # the widget's colours, under everything drawn
 
     def narrower(self, by: int) -> RenderContext:
-        return RenderContext(self.console, max(1, self.width - by), self.styles, self.code_theme, self.now_ms)
+        return replace(self, width=max(1, self.width - by))
+
+    def blank(self) -> Strip:
+        return Strip.blank(self.width, self.base)
 
 
 def to_strips(ctx: RenderContext, renderable: RenderableType, width: int | None = None) -> list[Strip]:
     """Render at `width` (default: the context's) into lines padded to exactly that width."""
     width = ctx.width if width is None else max(1, width)
     options = ctx.console.options.update(width=width, max_width=width, min_width=width, height=None)
-    lines = ctx.console.render_lines(renderable, options, pad=True)
+    lines = ctx.console.render_lines(renderable, options, style=ctx.base, pad=True)
     return [Strip(line, width) for line in lines]
 
 
@@ -73,15 +77,8 @@ def markdown_strips(ctx: RenderContext, text: str) -> list[Strip]:
     return to_strips(ctx, Markdown(text, code_theme=ctx.code_theme, hyperlinks=False))
 
 
-def with_prefix(lines: list[Strip], prefix: str, style: Style, first: str | None = None) -> list[Strip]:
-    """Put a fixed-width gutter before each line (the first line may get a different mark of the same width)."""
+def with_prefix(ctx: RenderContext, lines: list[Strip], prefix: str, style: Style) -> list[Strip]:
+    """Put a fixed-width gutter before each line."""
     width = len(prefix)
-    out: list[Strip] = []
-    for index, line in enumerate(lines):
-        mark = first if first is not None and index == 0 else prefix
-        out.append(Strip([Segment(mark, style), *line], line.cell_length + width))
-    return out
-
-
-def blank(width: int) -> Strip:
-    return Strip.blank(width)
+    mark = Segment(prefix, ctx.base + style)
+    return [Strip([mark, *line], line.cell_length + width) for line in lines]

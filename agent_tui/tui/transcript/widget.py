@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
+from time import perf_counter
 
 from rich.style import Style
 from textual import events
@@ -27,6 +28,8 @@ from agent_tui.tui.transcript.conversation import Conversation
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
 
 FRAME_SECONDS = 1 / 30
+MAX_FRAME_SECONDS = 0.25
+COST_SPACING = 8  # wait at least this many times the last render's cost before the next one
 MAX_LAYOUT_PASSES = 8  # rendering estimated blocks changes heights, which can bring more blocks into view
 
 
@@ -79,7 +82,8 @@ class Transcript(ScrollView, can_focus=True):
         self._structure_dirty = False
         self._flush_timer: Timer | None = None
         self._tick_timer: Timer | None = None
-        self._last_flush = 0.0
+        self._last_flush_cost = 0.0
+        self._base = Style.null()
         self._width = 0
         self._styles: Styles | None = None
         self._selected: Block | None = None
@@ -111,14 +115,14 @@ class Transcript(ScrollView, can_focus=True):
         self._dirty.clear()
         self._structure_dirty = True
         self.anchor()
-        self._flush()
+        self._flush_changes()
 
     def clear(self) -> None:
         self._conversation.clear()
         self._selected = None
         self._dirty.clear()
         self._structure_dirty = True
-        self._flush()
+        self._flush_changes()
 
     def apply(self, event: object) -> None:
         """Take one bus event for the session on screen. Cheap: rendering waits for the next frame."""
@@ -150,13 +154,13 @@ class Transcript(ScrollView, can_focus=True):
         for block in collapsible:
             block.set_expanded(self._details)
         self._dirty.update(collapsible)
-        self._flush()
+        self._flush_changes()
 
     def toggle_block(self, block: Block) -> None:
         if block.collapsible:
             block.set_expanded(not block.expanded)
             self._dirty.add(block)
-            self._flush()
+            self._flush_changes()
 
     # --- events and actions -------------------------------------------------------------------------------
 
@@ -167,7 +171,7 @@ class Transcript(ScrollView, can_focus=True):
         self.anchor()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._flush()
+        self._flush_changes()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -191,7 +195,7 @@ class Transcript(ScrollView, can_focus=True):
             return
         block, line = found
         if block.collapsible and line == 0:
-            self._select(block, scroll=False)
+            self._select_block(block, scroll=False)
             self.toggle_block(block)
             event.stop()
 
@@ -201,7 +205,7 @@ class Transcript(ScrollView, can_focus=True):
             block = self._nearest_panel(forward=False)
             if block is None:
                 return
-            self._select(block)
+            self._select_block(block)
         self.toggle_block(block)
 
     def action_next_panel(self) -> None:
@@ -241,9 +245,9 @@ class Transcript(ScrollView, can_focus=True):
             position = min(len(indexes) - 1, position + 1) if forward else max(0, position - 1)
             target = self._blocks[indexes[position]]
         if target is not None:
-            self._select(target)
+            self._select_block(target)
 
-    def _select(self, block: Block, *, scroll: bool = True) -> None:
+    def _select_block(self, block: Block, *, scroll: bool = True) -> None:
         self._selected = block
         if scroll and block in self._blocks:
             index = self._blocks.index(block)
@@ -265,25 +269,31 @@ class Transcript(ScrollView, can_focus=True):
             for name in STYLE_NAMES:
                 by_name[name] = self.get_component_rich_style(f"transcript--{name}", partial=True)
             self._styles = Styles(by_name)
+            self._base = self.rich_style
         return self._styles
 
-    def _context(self) -> RenderContext:
+    def _render_context(self) -> RenderContext:
         dark = getattr(self.app.current_theme, "dark", True)
+        styles = self._resolved_styles()
         return RenderContext(
             console=self.app.console,
             width=self._width,
-            styles=self._resolved_styles(),
+            styles=styles,
             code_theme="monokai" if dark else "friendly",
             now_ms=self._now(),
+            base=self._base,
         )
 
     def _schedule_flush(self) -> None:
         if self._flush_timer is not None or not self.is_mounted:
             return
-        self._flush_timer = self.set_timer(FRAME_SECONDS, self._flush)
+        # Expensive renders (a long unfinished block) are spaced out so rendering stays a small share of a core.
+        delay = min(MAX_FRAME_SECONDS, max(FRAME_SECONDS, self._last_flush_cost * COST_SPACING))
+        self._flush_timer = self.set_timer(delay, self._flush_changes)
 
-    def _flush(self) -> None:
+    def _flush_changes(self) -> None:
         """Apply what changed since the last frame: rebuild the block list, re-render dirty blocks, relayout."""
+        started = perf_counter()
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
@@ -292,7 +302,7 @@ class Transcript(ScrollView, can_focus=True):
             self._structure_dirty = False
             self._blocks = self._conversation.blocks()
             self._index = {block: index for index, block in enumerate(self._blocks)}
-            if self._selected is not None and self._selected not in self._blocks:
+            if self._selected is not None and self._selected not in self._index:
                 self._selected = None
             if self._details is not None:
                 for block in self._blocks:
@@ -304,23 +314,33 @@ class Transcript(ScrollView, can_focus=True):
         if width <= 0:
             return
         dirty, self._dirty = self._dirty, set()
-        first_changed = 0 if rebuilt or width != self._width else len(self._blocks)
+        full = rebuilt or width != self._width
+        first_changed = 0 if full else len(self._blocks)
         self._width = width
         for block in dirty:
             block.invalidate()  # re-rendered below if it is in view; otherwise estimated until it is
             index = self._index.get(block)
             if index is not None:
                 first_changed = min(first_changed, index)
-        self._measure(first_changed)
-        self._render_viewport(self._context())
-        self.refresh()
+        scroll_before = round(self.scroll_y)
+        moved = self._measure(first_changed)
+        moved |= self._render_viewport(self._render_context())
+        if full or moved or round(self.scroll_y) != scroll_before:
+            self.refresh()
+        else:
+            for block in dirty:  # same heights, same place: repaint only these blocks' lines
+                index = self._index.get(block)
+                if index is not None:
+                    self.refresh_lines(self._starts[index], self._heights[index])
         self._update_tick()
+        self._last_flush_cost = perf_counter() - started
 
-    def _measure(self, start: int = 0) -> None:
+    def _measure(self, start: int = 0) -> bool:
         """Recompute gaps, heights and start lines from block `start` on (the end of the list is what changes
-        while a reply streams, so a long session does not make each frame slower)."""
+        while a reply streams, so a long session does not make each frame slower). True if a height changed."""
         width = self._width
         count = len(self._blocks)
+        old_heights = self._heights[start:]
         del self._gaps[start:], self._heights[start:], self._starts[start:]
         previous: Block | None = None
         for index in range(start - 1, -1, -1):
@@ -340,17 +360,26 @@ class Transcript(ScrollView, can_focus=True):
                 previous = block
         virtual = Size(width, line)
         if virtual != self.virtual_size:
-            self.virtual_size = virtual
-            if self.following:
-                self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._set_virtual_size(virtual)
+        return old_heights != self._heights[start:]
+
+    def _set_virtual_size(self, size: Size) -> None:
+        # Assigning `virtual_size` lays out the whole screen, on every new line of a streaming reply. This
+        # widget's own size never depends on its content, so only its scrollbar and scroll range are updated.
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        if self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _ends(self, index: int) -> int:
         return self._starts[index] + self._heights[index]
 
-    def _render_viewport(self, context: RenderContext) -> None:
-        """Render the estimated blocks in and around the view; keep what is on screen still when heights change."""
+    def _render_viewport(self, context: RenderContext) -> bool:
+        """Render the estimated blocks in and around the view; keep what is on screen still when heights change.
+        True if a height changed."""
         width = context.width
         view = self.scrollable_content_region.height or 1
+        changed = False
         for _ in range(MAX_LAYOUT_PASSES):
             top = max(0, round(self.scroll_y))
             if self.following:
@@ -374,10 +403,11 @@ class Transcript(ScrollView, can_focus=True):
                 if start < top:
                     shift += block.height(width) - before
             if first_rendered is None:
-                return
-            self._measure(first_rendered)
+                return changed
+            changed |= self._measure(first_rendered)
             if shift and not self.following:
                 self.scroll_to(y=max(0, round(self.scroll_y) + shift), animate=False)
+        return changed
 
     def _block_at(self, y: int) -> tuple[Block, int] | None:
         if not self._blocks or y < 0:
@@ -392,12 +422,14 @@ class Transcript(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._width and self._blocks and self._width == self.scrollable_content_region.width:
-            self._render_viewport(self._context())
+            if self._render_viewport(self._render_context()):
+                self.refresh()
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        self._resolved_styles()
+        base = self._base
         found = self._block_at(round(self.scroll_y) + y)
         if found is None:
             return Strip.blank(width, base)
@@ -408,7 +440,9 @@ class Transcript(ScrollView, can_focus=True):
         strip = lines[line]
         if line == 0 and block is self._selected and self.has_focus:
             strip = strip.apply_style(self._resolved_styles()["selected"])
-        return strip.crop_extend(0, width, base).apply_style(base)
+        if strip.cell_length != width:
+            strip = strip.crop_extend(0, width, base)
+        return strip
 
     # --- the elapsed-time tick ----------------------------------------------------------------------------
 
@@ -418,11 +452,11 @@ class Transcript(ScrollView, can_focus=True):
     def _update_tick(self) -> None:
         running = any(isinstance(b, ToolBlock) and b.running and b.part.state.status == "running" for b in self._blocks)
         if running and self._tick_timer is None:
-            self._tick_timer = self.set_interval(1.0, self._tick)
+            self._tick_timer = self.set_interval(1.0, self._on_elapsed_tick)
         elif not running and self._tick_timer is not None:
             self._tick_timer.stop()
             self._tick_timer = None
 
-    def _tick(self) -> None:
+    def _on_elapsed_tick(self) -> None:
         self._dirty.update(self._running_blocks())
-        self._flush()
+        self._flush_changes()

@@ -31,7 +31,7 @@ class StatusLine(Horizontal):
         yield Static(id="status-right")
 
     def on_mount(self) -> None:
-        self._render()
+        self._refresh_text()
 
     def show_turn(self, message: AssistantMessage | None) -> None:
         """Take tokens and context use from the last assistant message (None: a session without replies)."""
@@ -51,12 +51,12 @@ class StatusLine(Horizontal):
 
     def _watch_any(self) -> None:
         if self.is_mounted:
-            self._render()
+            self._refresh_text()
 
     watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
     watch_cost = watch_busy = watch_queued = watch_mcp = _watch_any
 
-    def _render(self) -> None:
+    def _refresh_text(self) -> None:
         parts: list[Content] = [Content.styled(self.model, "bold")]
         if self.turn_tokens:
             parts.append(Content(f"{fmt.tokens(self.turn_tokens)} tokens"))

@@ -16,7 +16,7 @@ from pathlib import Path
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.utilities.types import Image
-from mcp_types import EmbeddedResource, TextResourceContents
+from mcp.types import EmbeddedResource, TextResourceContents
 
 # A 1x1 transparent PNG.
 PNG = bytes.fromhex(
