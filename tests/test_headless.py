@@ -139,3 +139,19 @@ def test_openai_base_url_and_key_from_the_environment_need_no_config(project: Pa
     assert models == {"my-local-model"}
     log_text = "".join(p.read_text() for p in (tmp_path / "home").rglob("*.log"))
     assert "sk-env-key" not in log_text
+
+
+def test_run_waits_for_mcp_servers_before_the_first_step(project: Path, tmp_path: Path):
+    server_script = Path(__file__).parent / "mcp" / "servers" / "tools_server.py"
+    script = [Reply.of(tool_call("tools_add", {"a": 40, "b": 2}, id="m1")), Reply.of(text("It is 42."))]
+    with FakeLLMThread(script) as srv:
+        write_config(project, srv.openai_base)
+        config = json.loads((project / "agent-tui.json").read_text().split("\n", 1)[1])
+        config["mcp"] = {"tools": {"type": "local", "command": [sys.executable, str(server_script), "stdio"]}}
+        (project / "agent-tui.json").write_text(json.dumps(config))
+        result = agent(project, tmp_path / "home", "run", "add 40 and 2")
+        requests = list(srv.requests)
+    assert result.returncode == 0, result.stderr
+    assert "tools_add" in [t["function"]["name"] for t in requests[0].tools]
+    assert [m["content"] for m in requests[1].messages if m["role"] == "tool"] == ["42"]
+    assert "It is 42." in result.stdout

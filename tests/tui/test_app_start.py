@@ -1,0 +1,110 @@
+"""Start-up: heavy imports after the first frame, the first-run dialog, --continue and --session."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from agent_tui.tui.dialogs.first_run import FirstRunDialog
+from tests.tui.conftest import SIZE, screen_text, type_text, wait_for
+
+FIRST_FRAME_PROBE = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from pathlib import Path
+    from agent_tui.core.config import Config
+    from agent_tui.core.project import Project
+    from agent_tui.core.session.service import SessionService
+    from agent_tui.core.storage import Storage
+    from agent_tui.tui.app import AgentApp
+
+    async def main():
+        project = Path(sys.argv[1])
+        config = Config.model_validate({
+            "model": "local/m",
+            "provider": {"local": {"api": "openai", "base_url": "http://127.0.0.1:9/v1", "models": {"m": {}}}},
+            "mcp": {"probe": {"type": "local", "command": [sys.executable, "-c", "import sys"]}},
+        })
+        service = SessionService(project=Project.discover(project), config=config,
+                                 storage=Storage(project / "db.sqlite"))
+        at_construction = [m for m in ("litellm", "mcp") if m in sys.modules]
+        app = AgentApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            while app.heavy_modules_at_first_frame is None:
+                await pilot.pause(0.02)
+            for _ in range(500):  # then the background start-up loads them
+                if "litellm" in sys.modules and "mcp" in sys.modules:
+                    break
+                await pilot.pause(0.02)
+            later = [m for m in ("litellm", "mcp") if m in sys.modules]
+        print(json.dumps({"construction": at_construction, "first_frame": app.heavy_modules_at_first_frame,
+                          "later": later}))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_litellm_and_mcp_load_after_the_first_frame(tmp_path: Path, subprocess_env: dict[str, str]) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME_PROBE, str(project)],
+        env=subprocess_env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["construction"] == []
+    assert report["first_frame"] == []
+    assert sorted(report["later"]) == ["litellm", "mcp"]  # proves the probe can see them
+
+
+async def test_first_run_without_provider_explains_and_nothing_crashes(make_app, make_service):
+    app = make_app(make_service(providers=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog), what="the first-run dialog")
+        shown = screen_text(app)
+        for variable in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY"):
+            assert variable in shown
+        assert '"base_url": "http://localhost:11434/v1"' in shown
+        assert "agent-tui.json" in shown
+        await pilot.press("enter")
+        assert not isinstance(app.screen, FirstRunDialog)
+        assert app.main.status.model == "no model"
+        # Sending anyway: a clear error, the text stays in the prompt, the dialog comes back.
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog), what="the dialog again")
+        await pilot.press("escape")
+        assert app.main.composer.text == "hello"
+        assert any("No model provider is configured" in str(n.message) for n in app._notifications)
+    assert app.return_code in (0, None)
+
+
+async def test_continue_opens_the_latest_session(make_app, make_service):
+    service = make_service()
+    service.create(title="Older")
+    latest = service.create(title="Latest")
+    app = make_app(service, continue_last=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.main.session_id == latest.id
+        assert app.sub_title == "Latest"
+
+
+async def test_session_option_opens_that_session_and_unknown_ids_are_reported(make_app, make_service):
+    service = make_service()
+    wanted = service.create(title="Wanted")
+    service.create(title="Other")
+    app = make_app(service, session_id=wanted.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.main.session_id == wanted.id
+    app = make_app(service, session_id="ses_missing")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.main.session_id is None
+        assert any("No session ses_missing" in str(n.message) for n in app._notifications)
