@@ -180,7 +180,9 @@ async def stream_transcript(events: list[object], pace: float, preload: list[Mes
             for event in events:
                 log.apply(event)
                 await asyncio.sleep(pace)
-            await pilot.pause(0.1)  # the last frame and the final whole-message render
+            while not log.settled:  # the last frame and the final whole-message render
+                await asyncio.sleep(0.01)
+            await pilot.pause()
 
         result = await measured(body)
         return result

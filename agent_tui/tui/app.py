@@ -423,15 +423,17 @@ class AgentApp(App[int]):
     def action_help(self) -> None:
         self.push_screen(HelpDialog(self.key_help()))
 
-    def key_help(self) -> list[tuple[str, str]]:
-        """(keys, description) of the app's bindings as currently mapped (config overrides included)."""
+    def key_help_by_id(self) -> list[tuple[str, str]]:
+        """(binding id, keys) of the app's bindings as currently mapped (config overrides included)."""
         rows: list[tuple[str, str]] = []
-        keymap = self._keymap
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding) and binding.id is not None
-            keys = keymap.get(binding.id, binding.key)
-            rows.append((keys.replace(",", ", "), KEYBINDS[binding.id]))
+            rows.append((binding.id, self._keymap.get(binding.id, binding.key).replace(",", ", ")))
         return rows
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(keys, description) for the help dialog."""
+        return [(keys, KEYBINDS[binding_id]) for binding_id, keys in self.key_help_by_id()]
 
     def action_themes(self) -> None:
         themes = sorted(self.available_themes)

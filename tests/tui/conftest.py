@@ -122,4 +122,13 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*text)  # Pilot maps single characters such as "/" or " " to their key names
 
 
+async def wait_for_screen(pilot: Pilot[Any], screen_type: type, *, what: str | None = None) -> Any:
+    """Wait until a screen of `screen_type` is on top and mounted (its widgets exist); return it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_type) and app.screen.is_mounted,
+                   what=what or screen_type.__name__)
+    await pilot.pause()
+    return app.screen
+
+
 Waiter = Callable[[Callable[[], bool], str], Awaitable[None]]

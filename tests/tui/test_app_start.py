@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
-from tests.tui.conftest import SIZE, screen_text, type_text, wait_for
+from tests.tui.conftest import SIZE, screen_text, type_text, wait_for_screen
 
 FIRST_FRAME_PROBE = textwrap.dedent(
     """
@@ -65,7 +65,7 @@ def test_litellm_and_mcp_load_after_the_first_frame(tmp_path: Path, subprocess_e
 async def test_first_run_without_provider_explains_and_nothing_crashes(make_app, make_service):
     app = make_app(make_service(providers=False))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog), what="the first-run dialog")
+        await wait_for_screen(pilot, FirstRunDialog)
         shown = screen_text(app)
         for variable in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY"):
             assert variable in shown
@@ -77,7 +77,7 @@ async def test_first_run_without_provider_explains_and_nothing_crashes(make_app,
         # Sending anyway: a clear error, the text stays in the prompt, the dialog comes back.
         await type_text(pilot, "hello")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog), what="the dialog again")
+        await wait_for_screen(pilot, FirstRunDialog)
         await pilot.press("escape")
         assert app.main.composer.text == "hello"
         assert any("No model provider is configured" in str(n.message) for n in app._notifications)

@@ -13,6 +13,7 @@ from agent_tui.tui.dialogs.base import Dialog, dialog_css
 
 class ConfirmDialog(Dialog[bool]):
     CSS_PATH = dialog_css("dialog_confirm.tcss")
+    AUTO_FOCUS = "#yes"
     BINDINGS = [Binding("y", "confirm", "Yes", show=False), Binding("n", "cancel", "No", show=False)]
 
     def __init__(self, title: str, body: str, *, confirm: str = "Yes", danger: bool = True) -> None:
@@ -29,9 +30,6 @@ class ConfirmDialog(Dialog[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.confirm_label} (y)", id="yes", variant="error" if self.danger else "primary")
                 yield Button("Cancel (n)", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
 
     def action_confirm(self) -> None:
         self.dismiss(True)

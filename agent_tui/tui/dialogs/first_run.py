@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from textual import on
@@ -15,17 +14,17 @@ from agent_tui.core.config import global_config_path
 from agent_tui.core.llm.catalog import BUILTIN_PROVIDERS
 from agent_tui.tui.dialogs.base import Dialog, dialog_css
 
-LOCAL_EXAMPLE = {
-    "provider": {
-        "local": {
-            "name": "Local server",
-            "api": "openai",
-            "base_url": "http://localhost:11434/v1",
-            "models": {"qwen2.5-coder:7b": {"limit": {"context": 32768, "output": 4096}}},
-        }
-    },
-    "model": "local/qwen2.5-coder:7b",
-}
+# Kept compact so that it fits the dialog; a test checks that it is a valid config.
+LOCAL_EXAMPLE = """{
+  "provider": {
+    "local": {
+      "api": "openai",
+      "base_url": "http://localhost:11434/v1",
+      "models": {"qwen2.5-coder:7b": {"limit": {"context": 32768}}}
+    }
+  },
+  "model": "local/qwen2.5-coder:7b"
+}"""
 
 
 def provider_variables() -> list[tuple[str, str]]:
@@ -35,6 +34,7 @@ def provider_variables() -> list[tuple[str, str]]:
 
 class FirstRunDialog(Dialog[None]):
     CSS_PATH = dialog_css("dialog_first_run.tcss")
+    AUTO_FOCUS = "#ok"
 
     def __init__(self, *, project_dir: Path, config_path: Path | None = None) -> None:
         super().__init__()
@@ -50,12 +50,7 @@ class FirstRunDialog(Dialog[None]):
                     "agent-tui again:",
                     classes="first-run-text",
                 )
-                width = max(len(name) for name, _ in provider_variables())
-                rows = [
-                    Content.styled(f"  {name:<{width}}  ", "$text-muted") + Content.styled(variables, "bold")
-                    for name, variables in provider_variables()
-                ]
-                yield Static(Content("\n").join(rows), id="first-run-vars")
+                yield Static(self._variables(), id="first-run-vars")
                 yield Static(
                     Content.assemble(
                         "Or use a local OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp) by adding "
@@ -67,17 +62,32 @@ class FirstRunDialog(Dialog[None]):
                     ),
                     classes="first-run-text",
                 )
-                yield Static(json.dumps(LOCAL_EXAMPLE, indent=2), id="first-run-example", markup=False)
+                yield Static(LOCAL_EXAMPLE, id="first-run-example", markup=False)
                 yield Static(
-                    "Change base_url and the model name to what your server serves. Until then you can look "
-                    "around, read old sessions and open /help.",
+                    "Set base_url and the model to what your server serves. Meanwhile you can read old "
+                    "sessions and open /help.",
                     classes="first-run-text",
                 )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="ok", variant="primary")
 
-    def on_mount(self) -> None:
-        self.query_one("#ok", Button).focus()
+    @staticmethod
+    def _variables() -> Content:
+        """Two columns of `Provider  VARIABLE`, so the whole dialog fits a 40-line terminal."""
+        entries = provider_variables()
+        name_width = max(len(name) for name, _ in entries)
+        cells = [Content.styled(f"{name:<{name_width}}  ", "$text-muted") + Content.styled(variables, "bold")
+                 for name, variables in entries]
+        half = (len(cells) + 1) // 2
+        column_width = max(c.cell_length for c in cells[:half]) + 4
+        rows = []
+        for index in range(half):
+            left = cells[index]
+            row = left + Content(" " * (column_width - left.cell_length))
+            if index + half < len(cells):
+                row += cells[index + half]
+            rows.append(row)
+        return Content("\n").join(rows)
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:

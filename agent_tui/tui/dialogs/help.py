@@ -34,6 +34,7 @@ def _table(rows: list[tuple[str, str]], width: int) -> Content:
 
 class HelpDialog(Dialog[None]):
     CSS_PATH = dialog_css("dialog_help.tcss")
+    AUTO_FOCUS = "#help-body"
 
     def __init__(self, keys: list[tuple[str, str]]) -> None:
         """`keys`: (key, description) of the app's bindings as currently mapped."""
@@ -60,6 +61,3 @@ class HelpDialog(Dialog[None]):
                     classes="help-note",
                 )
             yield Static("esc close", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#help-body").focus()

@@ -75,7 +75,7 @@ class PermissionDialog(Dialog[PermissionAnswer]):
             if preview is not None:
                 with VerticalScroll(id="permission-preview"):
                     yield Static(preview)
-            always = event.pattern or "*"
+            always = f"every {event.permission} request" if event.pattern in (None, "*") else event.pattern
             yield OptionList(
                 Option(Content.assemble(("1 ", "bold"), "Allow once"), id="once"),
                 Option(Content.assemble(("2 ", "bold"), "Always allow in this session  ",

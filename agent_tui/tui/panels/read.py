@@ -13,7 +13,7 @@ from agent_tui.tui.transcript.render import RenderContext
 
 PREVIEW_LINES = 10
 # The read tool numbers its lines ("    12\tcode" or "12│code"); the preview draws its own numbers.
-_NUMBERED = re.compile(r"^\s*(\d+)[\t│|:] ?(.*)$")
+_NUMBERED = re.compile(r"^\s*(\d+)(?:\t|[│|:] ?)(.*)$")
 _HINT = re.compile(r"^\s*[(<\[]")  # notes the tool adds after the content ("(more lines remain …)")
 
 

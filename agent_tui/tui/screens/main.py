@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
+from textual.widgets import Static
 
 from agent_tui.core.events import (
     Event,
@@ -52,6 +54,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield Sidebar(agent.service, id="sidebar")
             with Vertical(id="main"):
+                yield Static(id="welcome")
                 yield Transcript(id="transcript")
                 yield PromptComposer(root=agent.service.project.directory, history=agent.history, id="composer")
                 yield StatusLine(id="status")
@@ -89,11 +92,32 @@ class MainScreen(Screen[None]):
         transcript.clear()
         if messages:
             transcript.load(messages)
+        self._show_welcome(not messages)
         self.sidebar.set_current(self.session_id)
         self._show_session_status(session, messages)
         self.composer.show_queued([q.text for q in self.agent.runner.queued(self.session_id or "")])
         self.agent.sub_title = session.title if session else "New session"
         self.agent.show_pending_permissions()
+
+    def _show_welcome(self, show: bool) -> None:
+        """An empty session shows what to do instead of an empty log."""
+        welcome = self.query_one("#welcome", Static)
+        if show:
+            spec, _ = self.agent.model_for(self.session_id)
+            keys = {k: v.split(",")[0] for k, v in self.agent.key_help_by_id()}
+            welcome.update(Content("\n").join([
+                Content.styled("agent-tui", "bold $accent"),
+                Content.styled(str(self.agent.service.project.directory), "$text-muted"),
+                Content(""),
+                Content.assemble("model  ", (spec or "none configured", "bold")),
+                Content(""),
+                Content("Type a message and press Enter."),
+                Content.styled(
+                    f"/ commands · @ attach a file · {keys['models']} model · {keys['sessions']} sessions · "
+                    f"{keys['help']} help", "$text-muted"),
+            ]))
+        welcome.display = show
+        self.transcript.display = not show
 
     def _show_session_status(self, session: Session | None, messages: list) -> None:  # type: ignore[type-arg]
         status = self.status
@@ -109,6 +133,8 @@ class MainScreen(Screen[None]):
         spec, context = self.agent.model_for(self.session_id)
         self.status.model = spec or "no model"
         self.status.context_window = context
+        if self.query_one("#welcome").display:
+            self._show_welcome(True)
 
     # --- routing engine events ----------------------------------------------------------------------------
 
@@ -118,6 +144,8 @@ class MainScreen(Screen[None]):
         if isinstance(event, SIDEBAR_EVENTS):
             self.sidebar.apply(event)
         if on_screen and isinstance(event, TRANSCRIPT_EVENTS):
+            if not self.transcript.display:
+                self._show_welcome(False)
             self.transcript.apply(event)
         match event:
             case SessionUpdated(session=session) if on_screen:

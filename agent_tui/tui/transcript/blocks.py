@@ -54,6 +54,7 @@ class Block:
         self.key = key
         self.message_id = message_id
         self._lines: list[Strip] | None = None
+        self._previous: list[Strip] | None = None  # the lines before the last invalidate, to repaint only changes
         self._width = 0
         self._expanded: bool | None = None  # None: the block's own default
 
@@ -70,7 +71,17 @@ class Block:
             self.invalidate()
 
     def invalidate(self) -> None:
+        if self._lines is not None:
+            self._previous = self._lines
         self._lines = None
+
+    def changed_rows(self) -> list[int] | None:
+        """Rows whose line differs from before the last invalidate (None: unknown, repaint everything)."""
+        previous, self._previous = self._previous, None
+        if previous is None or self._lines is None:
+            return None
+        rows = [row for row, (old, new) in enumerate(zip(previous, self._lines, strict=False)) if old != new]
+        return rows + list(range(len(previous), len(self._lines)))
 
     def is_rendered(self, width: int) -> bool:
         return self._lines is not None and self._width == width
@@ -85,8 +96,11 @@ class Block:
         return self._lines
 
     def height(self, width: int) -> int:
-        if self._lines is not None and self._width == width:
-            return len(self._lines)
+        if self._width == width:
+            if self._lines is not None:
+                return len(self._lines)
+            if self._previous is not None:
+                return len(self._previous)  # changed but not re-rendered yet: the old height is the best guess
         return self.estimate(width)
 
     def estimate(self, width: int) -> int:
@@ -308,12 +322,10 @@ class ErrorBlock(Block):
             return []
         styles = ctx.styles
         aborted = error.kind == "aborted"
-        text = Text()
-        text.append("■ " if aborted else "✗ ", styles["notice" if aborted else "error"])
-        text.append(error_title(error), styles["notice" if aborted else "error"])
+        style = styles["notice" if aborted else "error"]
+        title = Text()
+        title.append(("■ " if aborted else "✗ ") + error_title(error), style)
         if error.provider and not aborted:
-            text.append(f"  ({error.provider})", styles["dim"])
-        text.append("\n")
-        text.append(error_action(error), styles["error-action"])
-        lines = to_strips(ctx, text, ctx.width - 2)
-        return with_prefix(ctx, lines, "  ", styles["dim"])
+            title.append(f"  ({error.provider})", styles["dim"])
+        action = to_strips(ctx, Text(error_action(error), style=styles["error-action"]), ctx.width - 2)
+        return to_strips(ctx, title) + with_prefix(ctx, action, "  ", styles["dim"])

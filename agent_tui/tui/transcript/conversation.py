@@ -129,6 +129,14 @@ class Conversation:
             view.blocks()
             view.finish()
 
+    @property
+    def live(self) -> bool:
+        """True while the last message is an assistant reply still being written."""
+        if not self.messages:
+            return False
+        last = self.messages[max(self.messages)]
+        return not isinstance(last.info, UserMessage) and not last.finished
+
     def blocks(self) -> list[Block]:
         out: list[Block] = []
         for key in sorted(self.messages):

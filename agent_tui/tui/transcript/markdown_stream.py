@@ -19,6 +19,26 @@ from textual.strip import Strip
 from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# A paragraph of prose with nothing Markdown would format: no inline markup, entities, escapes or HTML, and no
+# line that could start a list, quote, heading, table or setext underline.
+_PLAIN_CHARS = re.compile(r"[^*_`\[\]<>#|~\\&=+]*")
+_PLAIN_START = re.compile(r"[A-Za-z(\"'][^\n]*")
+_ORDERED = re.compile(r"\d+[.)]")
+
+
+def plain_paragraph(text: str) -> str | None:
+    """The paragraph as Markdown would show it (lines joined by spaces) if it has no Markdown syntax, else None.
+    Rendering it as plain text skips the parser, which is most of the cost of rendering the streaming tail."""
+    if not _PLAIN_CHARS.fullmatch(text):
+        return None
+    lines = text.split("\n")
+    if lines[0][:1].isspace():
+        return None  # indented: a code block
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or not _PLAIN_START.fullmatch(stripped) or line.endswith("  ") or _ORDERED.match(stripped):
+            return None
+    return " ".join(line.strip() for line in lines)
 
 
 @cache
@@ -103,15 +123,18 @@ class StreamingMarkdown:
         code block on every frame costs milliseconds); it is highlighted once, when it closes."""
         fence = self._splitter.fence_start
         if fence is None or fence < self._done_end:
-            return self._render(text[self._done_end :], ctx)
+            return self._render(text[self._done_end :], ctx, tail=True)
         lines = self._render(text[self._done_end : fence], ctx)
         code = text[fence:].split("\n", 1)[1] if "\n" in text[fence:] else ""
         block = to_strips(ctx, Padding(Text(code.rstrip("\n") or " "), (1, 1), style=code_background(ctx.code_theme)))
         return [*lines, ctx.blank(), *block] if lines else block
 
-    def _render(self, text: str, ctx: RenderContext) -> list[Strip]:
+    def _render(self, text: str, ctx: RenderContext, *, tail: bool = False) -> list[Strip]:
         text = text.strip("\n")
         if not text.strip():
             return []
         self.renders += 1
+        if tail and (plain := plain_paragraph(text)) is not None:
+            style = ctx.console.get_style("markdown.paragraph", default="none")
+            return to_strips(ctx, Text(plain, style=style, justify="left"))
         return markdown_strips(ctx, text)

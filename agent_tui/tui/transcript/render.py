@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
 
-from rich.console import Console, RenderableType
-from rich.markdown import Markdown
+from markdown_it import MarkdownIt
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.markdown import CodeBlock, Markdown
 from rich.segment import Segment
 from rich.style import Style
+from rich.syntax import Syntax, SyntaxTheme
 from textual.strip import Strip
 
 # Component classes of the Transcript widget; `styles/transcript.tcss` gives each a look from the theme.
@@ -71,10 +79,53 @@ def to_strips(ctx: RenderContext, renderable: RenderableType, width: int | None 
     return [Strip(line, width) for line in lines]
 
 
+@cache
+def lexer_named(name: str) -> Lexer | None:
+    """Pygments looks a lexer up by scanning its registry (~10 ms); code blocks ask for the same few names."""
+    try:
+        return get_lexer_by_name(name, stripnl=False, ensurenl=True, tabsize=4)
+    except ClassNotFound:
+        return None
+
+
+@cache
+def syntax_theme(name: str) -> SyntaxTheme:
+    return Syntax.get_theme(name)
+
+
+def highlighted(code: str, lexer: str, theme: str, **options: Any) -> Syntax:
+    """A `Syntax` with its lexer and theme cached."""
+    return Syntax(code, lexer_named(lexer) or lexer_named("text") or "text", theme=syntax_theme(theme), **options)
+
+
+class CachedCodeBlock(CodeBlock):
+    """Rich's Markdown code block, with the lexer and theme cached."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield highlighted(str(self.text).rstrip(), self.lexer_name, self.theme, word_wrap=True, padding=1)
+
+
+_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+_TEMPLATE = Markdown("", hyperlinks=False)
+_TEMPLATE.elements = {**Markdown.elements, "fence": CachedCodeBlock, "code_block": CachedCodeBlock}
+
+
+def markdown(text: str, code_theme: str) -> Markdown:
+    """Rich's Markdown, sharing one parser: building a MarkdownIt costs ~0.4 ms, a third of rendering a short
+    paragraph, and the streaming tail is rendered on every frame. Copying a template keeps whatever attributes
+    Rich sets in its constructor."""
+    md = copy.copy(_TEMPLATE)
+    md.markup = text
+    md.parsed = _PARSER.parse(text)
+    md.code_theme = code_theme
+    md.inline_code_theme = code_theme
+    return md
+
+
 def markdown_strips(ctx: RenderContext, text: str) -> list[Strip]:
     if not text.strip():
         return []
-    return to_strips(ctx, Markdown(text, code_theme=ctx.code_theme, hyperlinks=False))
+    return to_strips(ctx, markdown(text, ctx.code_theme))
 
 
 def with_prefix(ctx: RenderContext, lines: list[Strip], prefix: str, style: Style) -> list[Strip]:

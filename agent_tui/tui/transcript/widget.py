@@ -23,13 +23,14 @@ from agent_tui.core.events import MessageRemoved, MessageUpdated, PartUpdated
 from agent_tui.core.models import MessageWithParts
 from agent_tui.resources import style_path
 from agent_tui.tui import format as fmt
-from agent_tui.tui.transcript.blocks import Block, ErrorBlock, FooterBlock, ToolBlock
+from agent_tui.tui.transcript.blocks import Block, ToolBlock
 from agent_tui.tui.transcript.conversation import Conversation
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
 
 FRAME_SECONDS = 1 / 30
 MAX_FRAME_SECONDS = 0.25
-COST_SPACING = 8  # wait at least this many times the last render's cost before the next one
+FOLLOW_STEP = 6  # lines of blank space the followed view gains at a time while a reply streams
+COST_SPACING = 12  # wait at least this many times the last render's cost (Textual's repaint costs as much again)
 MAX_LAYOUT_PASSES = 8  # rendering estimated blocks changes heights, which can bring more blocks into view
 
 
@@ -41,12 +42,10 @@ def _load_css() -> str:
 
 
 def gap_between(previous: Block | None, block: Block) -> int:
-    """Blank lines before `block`: none at the top, none between consecutive tool calls or above a footer."""
+    """Blank lines before `block`: none at the top or between consecutive tool calls, else one."""
     if previous is None:
         return 0
     if isinstance(previous, ToolBlock) and isinstance(block, ToolBlock):
-        return 0
-    if isinstance(block, FooterBlock) and isinstance(previous, ErrorBlock):
         return 0
     return 1
 
@@ -77,6 +76,7 @@ class Transcript(ScrollView, can_focus=True):
         self._gaps: list[int] = []
         self._heights: list[int] = []  # gap + lines, real when rendered at the current width, else estimated
         self._starts: list[int] = []
+        self._content_height = 0
         self._index: dict[Block, int] = {}
         self._dirty: set[Block] = set()
         self._structure_dirty = False
@@ -89,12 +89,18 @@ class Transcript(ScrollView, can_focus=True):
         self._selected: Block | None = None
         self._details: bool | None = None  # None: each panel's default; True/False: all expanded/collapsed
         self.renders = 0  # block renders performed, for tests and benchmarks
+        self.full_repaints = 0  # frames that repainted the whole view rather than the changed lines
 
     # --- public API ---------------------------------------------------------------------------------------
 
     @property
     def session_id(self) -> str | None:
         return self._conversation.session_id
+
+    @property
+    def settled(self) -> bool:
+        """True when every change received has been rendered (no frame is pending)."""
+        return self._flush_timer is None and not self._dirty and not self._structure_dirty
 
     @property
     def following(self) -> bool:
@@ -267,7 +273,8 @@ class Transcript(ScrollView, can_focus=True):
         if self._styles is None:
             by_name: dict[str, Style] = {}
             for name in STYLE_NAMES:
-                by_name[name] = self.get_component_rich_style(f"transcript--{name}", partial=True)
+                # Not partial: translucent theme colours ($text-muted, $boost) are blended with the background.
+                by_name[name] = self.get_component_rich_style(f"transcript--{name}", partial=False)
             self._styles = Styles(by_name)
             self._base = self.rich_style
         return self._styles
@@ -323,17 +330,41 @@ class Transcript(ScrollView, can_focus=True):
             if index is not None:
                 first_changed = min(first_changed, index)
         scroll_before = round(self.scroll_y)
-        moved = self._measure(first_changed)
-        moved |= self._render_viewport(self._render_context())
-        if full or moved or round(self.scroll_y) != scroll_before:
+        heights_before = self._heights[:]  # a dirty block is estimated until re-rendered: compare the end result
+        self._measure(first_changed)
+        self._render_viewport(self._render_context())
+        self._sync_virtual_size()
+        if full or round(self.scroll_y) != scroll_before or len(heights_before) != len(self._heights):
+            self.full_repaints += 1
             self.refresh()
         else:
-            for block in dirty:  # same heights, same place: repaint only these blocks' lines
-                index = self._index.get(block)
-                if index is not None:
-                    self.refresh_lines(self._starts[index], self._heights[index])
+            self._repaint_changes(dirty, heights_before)
         self._update_tick()
-        self._last_flush_cost = perf_counter() - started
+        # Only incremental frames set the pace; a load or a resize renders a screenful once.
+        self._last_flush_cost = 0.0 if full else perf_counter() - started
+
+    def _repaint_changes(self, dirty: set[Block], heights_before: list[int]) -> None:
+        """Repaint only what changed: the rows of re-rendered blocks that differ, and everything below the first
+        block whose height changed (a streaming reply adds rows at the end, so that is usually nothing)."""
+        moved: int | None = None
+        if heights_before != self._heights:
+            moved = next(i for i, (a, b) in enumerate(zip(heights_before, self._heights, strict=True)) if a != b)
+        for block in dirty:
+            index = self._index.get(block)
+            if index is None or (moved is not None and index > moved):
+                continue
+            rows = block.changed_rows()
+            if rows is None:
+                self.refresh_lines(self._starts[index], self._heights[index])
+                continue
+            top = self._starts[index] + self._gaps[index]
+            for row in rows:
+                self.refresh_lines(top + row)
+        if moved is not None:
+            below = self._starts[moved] + min(heights_before[moved], self._heights[moved])
+            bottom = round(self.scroll_y) + self.scrollable_content_region.height
+            if bottom > below:
+                self.refresh_lines(below, bottom - below)
 
     def _measure(self, start: int = 0) -> bool:
         """Recompute gaps, heights and start lines from block `start` on (the end of the list is what changes
@@ -358,10 +389,19 @@ class Transcript(ScrollView, can_focus=True):
             line += gap + height
             if height:
                 previous = block
-        virtual = Size(width, line)
+        self._content_height = line
+        return old_heights != self._heights[start:]
+
+    def _sync_virtual_size(self) -> None:
+        line = self._content_height
+        view = self.scrollable_content_region.height
+        if self.following and self._conversation.live and line > view > FOLLOW_STEP:
+            # While a reply streams into a followed view, scroll in steps of a few lines: each scroll repaints
+            # the whole view (~10 ms here), and a new line every frame would make that most of the cost.
+            line = -(-line // FOLLOW_STEP) * FOLLOW_STEP
+        virtual = Size(self._width, line)
         if virtual != self.virtual_size:
             self._set_virtual_size(virtual)
-        return old_heights != self._heights[start:]
 
     def _set_virtual_size(self, size: Size) -> None:
         # Assigning `virtual_size` lays out the whole screen, on every new line of a streaming reply. This
@@ -383,7 +423,7 @@ class Transcript(ScrollView, can_focus=True):
         for _ in range(MAX_LAYOUT_PASSES):
             top = max(0, round(self.scroll_y))
             if self.following:
-                top = max(0, self.virtual_size.height - view)
+                top = max(0, self._content_height - view)
             low, high = top - view, top + 2 * view
             first = max(0, bisect_right(self._starts, low) - 1)
             shift = 0
@@ -406,6 +446,7 @@ class Transcript(ScrollView, can_focus=True):
                 return changed
             changed |= self._measure(first_rendered)
             if shift and not self.following:
+                self._sync_virtual_size()  # the scroll range must include the new heights first
                 self.scroll_to(y=max(0, round(self.scroll_y) + shift), animate=False)
         return changed
 
@@ -423,6 +464,7 @@ class Transcript(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._width and self._blocks and self._width == self.scrollable_content_region.width:
             if self._render_viewport(self._render_context()):
+                self._sync_virtual_size()
                 self.refresh()
         return super().render_lines(crop)
 

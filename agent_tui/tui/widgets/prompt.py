@@ -124,7 +124,8 @@ class PromptComposer(Vertical):
         self._files: list[str] | None = None
         self._files_loading = False
         self._completion: Completion | None = None
-        self._setting_text = False
+        # Text we put in ourselves (history, completion): its Changed event arrives later and is no user edit.
+        self._placed_text: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="queued")
@@ -146,10 +147,9 @@ class PromptComposer(Vertical):
     # --- text ---------------------------------------------------------------------------------------------
 
     def set_text(self, text: str) -> None:
-        self._setting_text = True
+        self._placed_text = text
         self.input.load_text(text)
         self.input.move_cursor(self.input.document.end)
-        self._setting_text = False
         self.close_menu()
 
     def clear(self) -> None:
@@ -202,15 +202,16 @@ class PromptComposer(Vertical):
     @on(TextArea.Changed, "#prompt-input")
     def _text_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        if self._setting_text:
+        if self._placed_text is not None and self.text == self._placed_text:
             return
+        self._placed_text = None
         self.history.reset()
         self._update_completion()
 
     @on(TextArea.SelectionChanged, "#prompt-input")
     def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
         event.stop()
-        if self._completion is not None and not self._setting_text:
+        if self._completion is not None and self._placed_text is None:
             self._update_completion()
 
     def _update_completion(self) -> None:
@@ -296,9 +297,8 @@ class PromptComposer(Vertical):
                 self.post_message(PromptInput.Submit())
             return True
         replacement = f"@{value} "
-        self._setting_text = True
         area.replace(replacement, (completion.row, completion.start), (completion.row, completion.end))
         area.move_cursor((completion.row, completion.start + len(replacement)))
-        self._setting_text = False
+        self._placed_text = area.text
         self.close_menu()
         return True

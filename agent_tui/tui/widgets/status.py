@@ -60,7 +60,7 @@ class StatusLine(Horizontal):
         parts: list[Content] = [Content.styled(self.model, "bold")]
         if self.turn_tokens:
             parts.append(Content(f"{fmt.tokens(self.turn_tokens)} tokens"))
-        if self.context_window:
+        if self.context_window and self.context_used:
             percent = min(999, round(100 * self.context_used / self.context_window))
             style = "$error" if percent >= 90 else "$warning" if percent >= 70 else ""
             parts.append(Content.styled(f"{percent}% of {fmt.tokens(self.context_window)}", style))

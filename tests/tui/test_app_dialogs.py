@@ -1,0 +1,221 @@
+"""Pilot tests of the dialogs: permission answers, model picker, themes, help, delete and quit confirmations."""
+
+from __future__ import annotations
+
+import json
+
+from agent_tui.core import paths
+from agent_tui.core.models import AssistantMessage, ToolPart
+from agent_tui.testing.fake_llm import Reply, delay, text, tool_call
+from agent_tui.tui.dialogs.confirm import ConfirmDialog
+from agent_tui.tui.dialogs.help import HelpDialog
+from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
+from agent_tui.tui.dialogs.permission import PermissionDialog
+from agent_tui.tui.dialogs.themes import ThemeDialog
+from tests.tui.conftest import SIZE, screen_text, type_text, wait_for, wait_for_screen
+
+
+def tool_parts(service, session_id):
+    return [p for m in service.messages(session_id) if isinstance(m.info, AssistantMessage) for p in m.parts
+            if isinstance(p, ToolPart)]
+
+
+def edit_script(llm, project_dir):
+    path = str(project_dir / "hello.py")
+    llm.add(Reply.of(tool_call("read", {"file_path": path}, id="call_read")))
+    llm.add(Reply.of(tool_call("edit", {"file_path": path, "old_string": "hello", "new_string": "goodbye"},
+                               id="call_edit")))
+    llm.add(Reply.of(text("Edited.")))
+
+
+async def test_permission_allow_once_shows_the_diff_and_runs_the_edit(make_app, make_service, llm, title_llm,
+                                                                      project_dir):
+    edit_script(llm, project_dir)
+    title_llm.add(Reply.of(text("Edit hello")))
+    app = make_app(make_service(permission={"edit": "ask"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "say goodbye")
+        await pilot.press("enter")
+        dialog = await wait_for_screen(pilot, PermissionDialog)
+        shown = screen_text(app)
+        assert "Permission needed" in shown and "edit" in shown
+        assert "-print('hello')" in shown and "+print('goodbye')" in shown  # the diff preview
+        assert (project_dir / "hello.py").read_text() == "print('hello')\n"  # nothing before the answer
+        assert dialog.event.permission == "edit"
+        await pilot.press("1")
+        service = app.service
+        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the turn")
+        assert (project_dir / "hello.py").read_text() == "print('goodbye')\n"
+        assert not isinstance(app.screen, PermissionDialog)
+
+
+async def test_permission_reject_with_message_tells_the_model(make_app, make_service, llm, title_llm, project_dir):
+    edit_script(llm, project_dir)
+    title_llm.add(Reply.of(text("Edit hello")))
+    app = make_app(make_service(permission={"edit": "ask"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "say goodbye")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, PermissionDialog)
+        await pilot.press("m")
+        await type_text(pilot, "keep hello")
+        await pilot.press("enter")
+        service = app.service
+        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the turn")
+        assert (project_dir / "hello.py").read_text() == "print('hello')\n"
+        edit = next(p for p in tool_parts(service, service.list()[0].id) if p.tool == "edit")
+        assert edit.state.status == "error"
+        assert "keep hello" in (edit.state.error or "")
+        assert "keep hello" in json.dumps(llm.requests[2].messages)
+
+
+async def test_permission_always_is_not_asked_again_in_the_session(make_app, make_service, llm, title_llm,
+                                                                   project_dir):
+    llm.add(Reply.of(tool_call("bash", {"command": "echo one"}, id="call_1")))
+    llm.add(Reply.of(tool_call("bash", {"command": "echo two"}, id="call_2")))
+    llm.add(Reply.of(text("Both ran.")))
+    title_llm.add(Reply.of(text("Echoes")))
+    app = make_app(make_service(permission={"bash": {"echo *": "ask"}}))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "echo twice")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, PermissionDialog)
+        assert "echo one" in screen_text(app)
+        await pilot.press("2")
+        service = app.service
+        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the turn")
+        parts = tool_parts(service, service.list()[0].id)
+        assert [p.state.status for p in parts] == ["completed", "completed"]
+        assert "two" in (parts[1].state.output or "")
+
+
+async def test_esc_in_the_permission_dialog_stops_the_reply(make_app, make_service, llm, title_llm, project_dir):
+    edit_script(llm, project_dir)
+    title_llm.add(Reply.of(text("Edit hello")))
+    app = make_app(make_service(permission={"edit": "ask"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "say goodbye")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, PermissionDialog)
+        await pilot.press("escape")
+        service = app.service
+        await wait_for(pilot, lambda: not service.busy_sessions() and not isinstance(app.screen, PermissionDialog),
+                       what="the abort")
+        reply = [m for m in service.messages(service.list()[0].id) if isinstance(m.info, AssistantMessage)][-1]
+        assert reply.info.error is not None and reply.info.error.kind == "aborted"
+        assert (project_dir / "hello.py").read_text() == "print('hello')\n"
+
+
+async def test_model_picker_filters_chooses_and_remembers(make_app, llm, title_llm):
+    llm.add(Reply.of(text("From the big model")))
+    title_llm.add(Reply.of(text("Picked")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await wait_for_screen(pilot, ModelPickerDialog)
+        shown = screen_text(app)
+        assert "fake" in shown and "titles" in shown  # grouped by provider
+        assert "100k ctx" in shown and "$3 in / $15 out per M" in shown
+        await type_text(pilot, "fakebig")
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ModelPickerDialog)
+        assert app.main.status.model == "fake/big"
+        state = json.loads((paths.state_dir() / "state.json").read_text())
+        assert state["last_model"] == "fake/big"
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
+        service = app.service
+        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the turn")
+        assert llm.requests[0].model.endswith("big")
+
+
+async def test_model_picker_key_can_be_rebound_in_config(make_app, make_service):
+    app = make_app(make_service(keybinds={"models": "f5", "nonsense": "f6"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert not isinstance(app.screen, ModelPickerDialog)
+        await pilot.press("f5")
+        await wait_for_screen(pilot, ModelPickerDialog)
+        assert any("nonsense" in str(n.message) for n in app._notifications)
+
+
+async def test_help_lists_every_key_and_command(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 80)) as pilot:
+        await pilot.press("f1")
+        await wait_for_screen(pilot, HelpDialog)
+        shown = screen_text(app)
+        for command in ("/new", "/sessions", "/models", "/compact", "/init", "/rename", "/export", "/copy",
+                        "/details", "/themes", "/mcp", "/help", "/quit"):
+            assert command in shown
+        for key in ("escape", "ctrl+c", "ctrl+p", "ctrl+b", "ctrl+n", "f2", "ctrl+o", "shift+enter"):
+            assert key in shown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpDialog)
+
+
+async def test_theme_choice_is_applied_and_remembered(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "/themes")
+        await pilot.press("escape")  # close the completion menu, then send the command itself
+        await pilot.press("enter")
+        dialog = await wait_for_screen(pilot, ThemeDialog)
+        original = app.theme
+        target = next(t for t in dialog.themes if t != original)
+        while app.theme != target:
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert app.theme == target
+        assert json.loads((paths.state_dir() / "state.json").read_text())["theme"] == target
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == target
+
+
+async def test_delete_session_from_sidebar_asks_first(make_app, make_service):
+    service = make_service()
+    keep = service.create(title="Keep me")
+    doomed = service.create(title="Delete me")
+    app = make_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")  # focus the session list
+        await pilot.pause()
+        assert app.main.sidebar.sessions[0].id == doomed.id
+        await pilot.press("home", "d")
+        await wait_for_screen(pilot, ConfirmDialog)
+        await pilot.press("n")
+        assert service.get(doomed.id) is not None
+        await pilot.press("d")
+        await wait_for_screen(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: service.get(doomed.id) is None, what="the delete")
+        await pilot.pause()
+        assert [s.id for s in app.main.sidebar.sessions] == [keep.id]
+        assert "Delete me" not in screen_text(app)
+
+
+async def test_ctrl_c_asks_while_a_reply_runs_and_quits_when_idle(make_app, llm, title_llm):
+    llm.add(Reply.of(text("Long"), delay(30), text(" never")))
+    title_llm.add(Reply.of(text("Quit test")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "go")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Long" in screen_text(app), what="streaming")
+        await pilot.press("ctrl+c")
+        await wait_for_screen(pilot, ConfirmDialog)
+        await pilot.press("n")
+        assert app.is_running and app.service.busy_sessions()
+        await pilot.press("ctrl+c")
+        await wait_for_screen(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running, what="the exit")
+    assert app.return_code == 0
+    idle = make_app()
+    async with idle.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: not idle.is_running, what="the exit")

@@ -1,0 +1,18 @@
+"""Snapshot tests of the key screens at 120×40 with a fixed clock, folders and records (see `scenes.py`).
+
+Update after a deliberate change with `pytest tests/tui/test_snap_app.py --snapshot-update`, then look at every
+changed SVG before committing it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.scenes import SCENES, SIZE
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_key_screens(name: str, snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("agent_tui.tui.format.clock", lambda: 0.0)  # replaced by the scene; restored after
+    scene = SCENES[name]()
+    assert snap_compare(scene.app, press=scene.press, terminal_size=SIZE, run_before=scene.run_before)
