@@ -20,7 +20,7 @@ class Outer(BaseModel):
 
 
 class Node(BaseModel):
-    children: list["Node"] = []
+    children: list[Node] = []
 
 
 def test_refs_are_inlined():
