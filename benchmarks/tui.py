@@ -55,7 +55,8 @@ PARAGRAPHS = [
     "- the queue is bounded, so a slow subscriber cannot grow memory without limit\n"
     "- a full queue drops the event for that subscriber only\n"
     "- the engine never awaits a subscriber",
-    "```python\nclass Bus:\n    def __init__(self) -> None:\n        self._subscribers: list[asyncio.Queue[Event]] = []\n\n"
+    "```python\nclass Bus:\n    def __init__(self) -> None:\n"
+    "        self._subscribers: list[asyncio.Queue[Event]] = []\n\n"
     "    def publish(self, event: Event) -> None:\n        for queue in list(self._subscribers):\n"
     "            if queue.full():\n                continue\n            queue.put_nowait(event)\n```",
     "1. Run the tests with `pytest -q`.\n2. Open the app and stream a long reply.\n3. Scroll up while it streams.",
@@ -180,7 +181,9 @@ async def stream_transcript(events: list[object], pace: float, preload: list[Mes
             for event in events:
                 log.apply(event)
                 await asyncio.sleep(pace)
-            while not log.settled:  # the last frame and the final whole-message render
+            for _ in range(500):  # the last frame and the final whole-message render
+                if log.settled:
+                    break
                 await asyncio.sleep(0.01)
             await pilot.pause()
 
@@ -271,7 +274,8 @@ async def main(quick: bool) -> None:
 
     paced = await stream_transcript(events if not quick else paced_events, 0.005)
     naive_paced = await stream_naive(paced_events, 0.005)
-    rows.append(("reply at 5 ms/chunk: CPU % of a core", f"{paced.percent:.1f} % ({paced.cpu:.2f} s / {paced.wall:.1f} s)",
+    rows.append(("reply at 5 ms/chunk: CPU % of a core",
+                 f"{paced.percent:.1f} % ({paced.cpu:.2f} s / {paced.wall:.1f} s)",
                  f"{naive_paced.percent:.1f} % ({naive_paced.cpu:.2f} s / {naive_paced.wall:.1f} s)*"))
 
     opened = await load_transcript(sessions)

@@ -30,7 +30,7 @@ from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
 FRAME_SECONDS = 1 / 30
 MAX_FRAME_SECONDS = 0.25
 FOLLOW_STEP = 6  # lines of blank space the followed view gains at a time while a reply streams
-COST_SPACING = 12  # wait at least this many times the last render's cost (Textual's repaint costs as much again)
+COST_SPACING = 16  # wait at least this many times the last render's cost (Textual's repaint costs as much again)
 MAX_LAYOUT_PASSES = 8  # rendering estimated blocks changes heights, which can bring more blocks into view
 
 
