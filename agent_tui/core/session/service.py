@@ -166,6 +166,7 @@ class SessionService:
         self.bus.publish(SessionDeleted(session_id=session_id))
 
     def messages(self, session_id: str) -> list[MessageWithParts]:
+        self._writer.flush()  # a part still streaming may have a write pending; show it as it is now
         return self.storage.list_messages(session_id)
 
     def fork(self, session_id: str, message_id: str | None = None) -> Session:
@@ -203,9 +204,11 @@ class SessionService:
         return self.catalog.models()
 
     def model_spec(self, session_id: str | None = None, requested: str | None = None) -> str:
+        """`--model` (or the picker's choice), else the session's own model when reopening it, else the
+        config's `model`, else the last model used anywhere, else the best available default."""
         session = self.storage.get_session(session_id) if session_id else None
-        last = (session.model if session else None) or load_state().last_model
-        return self.catalog.choose(requested or self.requested_model, last)
+        chosen = requested or self.requested_model or (session.model if session else None)
+        return self.catalog.choose(chosen, load_state().last_model)
 
     def resolve_model(self, spec: str | None = None, session_id: str | None = None) -> ResolvedModel:
         """Raises ModelError with a message for the user."""
