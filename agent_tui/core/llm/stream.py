@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from agent_tui.core.llm.errors import ProviderError, is_temperature_rejection, to_provider_error
-from agent_tui.core.llm.litellm_loader import load_litellm
+from agent_tui.core.llm.litellm_loader import is_loaded, load_litellm
 
 log = logging.getLogger("agent_tui.llm")
 
@@ -137,7 +137,8 @@ async def stream_completion(
 
     Closing the generator (or cancelling the task consuming it) closes the HTTP stream.
     """
-    litellm = load_litellm()
+    # The import takes seconds: never on the event loop's thread, which would freeze the interface.
+    litellm = load_litellm() if is_loaded() else await asyncio.to_thread(load_litellm)
     send_temperature = req.temperature is not None
     attempt = 0
     while True:

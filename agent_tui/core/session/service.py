@@ -298,7 +298,10 @@ class SessionService:
         if first and not session.title_generated:
             self._spawn(self._title(session.id, text))
 
-        system = build_system_prompt(self.project, self.catalog.family(model), self.config.instructions)
+        # It runs git and reads files: off the event loop.
+        system = await asyncio.to_thread(
+            build_system_prompt, self.project, self.catalog.family(model), self.config.instructions
+        )
         assistant = AssistantMessage(session_id=session.id, provider=model.provider, model=model.model_id,
                                      parent_id=user.id)
         self._writer.message(assistant)
@@ -441,7 +444,10 @@ class SessionService:
 
     async def _summarise(self, run: _Run, session: Session, model: ResolvedModel) -> AssistantMessage:
         history = self.storage.list_messages(session.id)
-        system = build_system_prompt(self.project, self.catalog.family(model), self.config.instructions)
+        # It runs git and reads files: off the event loop.
+        system = await asyncio.to_thread(
+            build_system_prompt, self.project, self.catalog.family(model), self.config.instructions
+        )
         messages = to_llm_messages(history, system, vision=False)
         messages.append({"role": "user", "content": read_prompt("summary.md")})
         summary = AssistantMessage(session_id=session.id, provider=model.provider, model=model.model_id,
