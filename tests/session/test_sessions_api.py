@@ -80,3 +80,16 @@ async def test_model_is_remembered_per_session(make_service, llm):
     await svc.chat(session.id, "hi", model="fake/m")
     assert svc.get(session.id).model == "fake/m"
     assert svc.model_spec(session.id) == "fake/m"
+
+
+async def test_initialize_asks_for_agents_md_with_the_write_tool(make_service, llm, project_dir):
+    from agent_tui.testing.fake_llm import tool_call
+
+    llm.add(Reply.of(tool_call("write", {"file_path": "NEW_AGENTS.md", "content": "# Rules\n"}, id="w")))
+    llm.add(Reply.of(text("Created it.")))
+    svc = make_service()
+    session = svc.create(title="init")
+    reply = await svc.initialize(session.id)
+    assert reply.error is None
+    assert "AGENTS.md" in llm.requests[0].messages[-1]["content"]
+    assert (project_dir / "NEW_AGENTS.md").read_text() == "# Rules\n"
