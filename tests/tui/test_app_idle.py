@@ -1,0 +1,51 @@
+"""An idle app runs no timers: nothing polls while nothing changes (a cursor's blink is the one exception)."""
+
+from __future__ import annotations
+
+from textual.timer import Timer
+
+from agent_tui.testing.fake_llm import Reply, text, tool_call, usage
+
+from tests.tui.conftest import type_text, wait_for
+
+SIZE = (120, 40)
+
+
+def running_timers(app) -> list[Timer]:
+    """Timers that are neither paused nor finished, on the app, its screens and every widget."""
+    nodes = [app, *app.screen_stack, *app.screen.walk_children(with_self=False)]
+    found: list[Timer] = []
+    for node in nodes:
+        for timer in list(getattr(node, "_timers", ())):
+            task = timer._task
+            if task is None or task.done() or not timer._active.is_set():
+                continue
+            found.append(timer)
+    return found
+
+
+def non_blink(app) -> list[str]:
+    blink = []
+    for node in app.screen.walk_children(with_self=False):
+        for attr in ("blink_timer", "_blink_timer"):
+            timer = getattr(node, attr, None)
+            if timer is not None:
+                blink.append(timer)
+    return [repr(t._target_repr) + " " + t.name for t in running_timers(app) if t not in blink]
+
+
+async def test_no_timer_runs_when_idle_after_start_and_after_a_turn(make_app, llm, title_llm, project_dir):
+    llm.add(Reply.of(tool_call("read", {"file_path": "hello.py"}, id="r"), usage(100, 5)))
+    llm.add(Reply.of(text("It prints hello."), usage(120, 5)))
+    title_llm.add(Reply.of(text("Hello")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert non_blink(app) == []
+        await type_text(pilot, "what does hello.py do?")
+        await pilot.press("enter")
+        service = app.service
+        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the reply")
+        await wait_for(pilot, lambda: service.get(service.list()[0].id).title == "Hello", what="the title")
+        await pilot.pause(0.5)
+        assert non_blink(app) == []
