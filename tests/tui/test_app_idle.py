@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.timer import Timer
 
 from agent_tui.testing.fake_llm import Reply, text, tool_call, usage
-
 from tests.tui.conftest import type_text, wait_for
 
 SIZE = (120, 40)
