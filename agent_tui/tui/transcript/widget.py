@@ -27,7 +27,7 @@ from agent_tui.tui.transcript.blocks import Block, ToolBlock
 from agent_tui.tui.transcript.conversation import Conversation
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
 
-FRAME_SECONDS = 1 / 30
+FRAME_SECONDS = 1 / 20  # 20 renders a second read as smooth streaming and cost a third less than 30
 MAX_FRAME_SECONDS = 0.25
 FOLLOW_STEP = 6  # lines of blank space the followed view gains at a time while a reply streams
 COST_SPACING = 16  # wait at least this many times the last render's cost (Textual's repaint costs as much again)
