@@ -168,3 +168,18 @@ async def test_live_tool_metadata_is_published(make_service, llm):
     statuses = [s for s, _ in seen]
     assert statuses.index("running") < statuses.index("completed")
     assert any(m.get("progress") == "started" for s, m in seen if s == "running")
+
+
+async def test_events_are_snapshots_not_live_records(make_service, llm):
+    llm.add(Reply.of(tool_call("echo", {"text": "x"}, id="c1")))
+    llm.add(Reply.of(text("done")))
+    svc = make_service(tools=ToolRegistry([EchoTool()]))
+    messages: list[MessageUpdated] = []
+    tools: list[PartUpdated] = []
+    svc.bus.subscribe(MessageUpdated, messages.append)
+    svc.bus.subscribe(PartUpdated, lambda e: isinstance(e.part, ToolPart) and tools.append(e))
+    await svc.chat(svc.create(title="x").id, "go")
+    assistant = [e.message for e in messages if e.message.role == "assistant"]
+    assert assistant[0].time.completed is None and assistant[-1].time.completed is not None
+    assert [e.part.state.status for e in tools][0] == "pending"
+    assert [e.part.state.status for e in tools][-1] == "completed"

@@ -76,6 +76,7 @@ async def test_esc_aborts_mid_stream_keeps_partial_text_and_session_stays_usable
         assert reply.info.error is not None and reply.info.error.kind == "aborted"
         assert "First part." in reply.text()
         assert "never sent" not in reply.text()
+        await wait_for(pilot, lambda: "Interrupted" in screen_text(app), what="the interrupted mark")
         await type_text(pilot, "again")
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(assistant_messages(service, session_id)) == 2

@@ -127,7 +127,7 @@ class SessionService:
             session.title = title
             session.title_generated = True
         self.storage.put_session(session)
-        self.bus.publish(SessionUpdated(session=session))
+        self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
         return session
 
     def get(self, session_id: str) -> Session | None:
@@ -148,7 +148,7 @@ class SessionService:
     def _touch(self, session: Session) -> Session:
         session.time.updated = now_ms()
         self.storage.put_session(session)
-        self.bus.publish(SessionUpdated(session=session))
+        self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
         return session
 
     def rename(self, session_id: str, new_title: str) -> Session:

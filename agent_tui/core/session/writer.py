@@ -27,11 +27,13 @@ class RecordWriter:
 
     def message(self, message: Message) -> None:
         self.storage.put_message(message)
-        self.bus.publish(MessageUpdated(message=message))
+        # Events carry snapshots: the engine keeps mutating its records, and a subscriber that keeps an event
+        # (the TUI applies them a moment later) must see the record as it was, not as it is now.
+        self.bus.publish(MessageUpdated(message=message.model_copy(deep=True)))
 
     def part(self, part: Part, *, delta: str | None = None, force: bool = True) -> None:
         """Publish `part`; write it now when `force`, else within `interval`."""
-        self.bus.publish(PartUpdated(part=part, delta=delta))
+        self.bus.publish(PartUpdated(part=part.model_copy(deep=True), delta=delta))
         now = time.monotonic()
         if force or now - self._last_write.get(part.id, 0.0) >= self.interval:
             self._write(part)
