@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+
+from agent_tui.testing.fake_llm import FakeLLM
 
 # Provider settings litellm and our catalog read. Removed so that no test can reach a real provider.
 _PROVIDER_SUFFIXES = ("_API_KEY", "_BASE_URL", "_API_BASE", "_API_TOKEN")
@@ -43,6 +45,20 @@ def restore_root_logger() -> Iterator[logging.Logger]:
         root.addHandler(handler)
     root.setLevel(level)
     logging.captureWarnings(False)
+
+
+@pytest.fixture
+async def llm() -> AsyncIterator[FakeLLM]:
+    """The scripted model server the conversation talks to; tests add replies with `llm.add(...)`."""
+    async with FakeLLM([]) as srv:
+        yield srv
+
+
+@pytest.fixture
+async def title_llm() -> AsyncIterator[FakeLLM]:
+    """A second server for title requests, so that they never take a reply meant for the conversation."""
+    async with FakeLLM([]) as srv:
+        yield srv
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

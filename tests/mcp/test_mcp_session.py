@@ -21,12 +21,6 @@ READY_LIMIT = 30.0
 
 
 @pytest.fixture
-async def llm() -> AsyncIterator[FakeLLM]:
-    async with FakeLLM([]) as srv:
-        yield srv
-
-
-@pytest.fixture
 async def service(make_manager: HarnessFactory, llm: FakeLLM, tmp_path: Path) -> AsyncIterator[SessionService]:
     harness = make_manager({"tools": local_server()})
     await harness.manager.wait_ready(READY_LIMIT)

@@ -31,19 +31,6 @@ def project_dir(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-async def llm() -> AsyncIterator[FakeLLM]:
-    async with FakeLLM([]) as srv:
-        yield srv
-
-
-@pytest.fixture
-async def title_llm() -> AsyncIterator[FakeLLM]:
-    """A second server that answers title requests, so they never consume the main script."""
-    async with FakeLLM([]) as srv:
-        yield srv
-
-
 def provider_config(srv: FakeLLM, protocol: str = "openai") -> dict[str, Any]:
     base = srv.openai_base if protocol == "openai" else srv.anthropic_base
     return {"api": protocol, "base_url": base, "api_key": "sk-test", "models": {"m": MODEL_LIMITS}}

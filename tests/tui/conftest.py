@@ -37,19 +37,6 @@ def project_dir(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-async def llm() -> AsyncIterator[FakeLLM]:
-    async with FakeLLM([]) as srv:
-        yield srv
-
-
-@pytest.fixture
-async def title_llm() -> AsyncIterator[FakeLLM]:
-    """Answers title requests on its own, so they never take a reply meant for the conversation."""
-    async with FakeLLM([]) as srv:
-        yield srv
-
-
 def provider(srv: FakeLLM, models: tuple[str, ...] = ("m",)) -> dict[str, Any]:
     return {"api": "openai", "base_url": srv.openai_base, "api_key": "sk-test", "models": {m: MODEL for m in models}}
 
