@@ -41,3 +41,21 @@ async def test_saved_output_readable_without_asking(ctx, recorder) -> None:
     _, meta = truncate_for_model(output, session_id="ses_test", call_id="c9")
     result = await ReadTool().execute(ReadParams(file_path=meta["output_path"], offset=2001, limit=2), ctx)
     assert "row 2000" in result.output and recorder.asked == []
+
+
+def test_saved_outputs_older_than_a_week_are_removed():
+    import os
+    import time
+
+    from agent_tui.core import paths
+    from agent_tui.core.tools.truncate import remove_old_saved_outputs
+
+    folder = paths.tool_output_dir()
+    folder.mkdir(parents=True)
+    old, fresh = folder / "old.txt", folder / "fresh.txt"
+    old.write_text("x")
+    fresh.write_text("y")
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (week_ago, week_ago))
+    remove_old_saved_outputs()
+    assert not old.exists() and fresh.exists()

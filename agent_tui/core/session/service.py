@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from agent_tui.core import ids, paths
+from agent_tui.core import paths
 from agent_tui.core.bus import Bus
 from agent_tui.core.config import Config, load_config
 from agent_tui.core.events import (
@@ -26,7 +27,7 @@ from agent_tui.core.events import (
 )
 from agent_tui.core.llm.catalog import Catalog, ModelInfo, ResolvedModel
 from agent_tui.core.llm.errors import ProviderError
-from agent_tui.core.llm.stream import LLMRequest, TextDelta, stream_completion
+from agent_tui.core.llm.stream import TextDelta, stream_completion
 from agent_tui.core.models import (
     AssistantMessage,
     FilePart,
@@ -42,13 +43,15 @@ from agent_tui.core.models import (
 from agent_tui.core.permission import PermissionManager
 from agent_tui.core.project import Project
 from agent_tui.core.session import compaction, title
-from agent_tui.core.session.history import guess_mime, to_llm_messages
+from agent_tui.core.session.fork import copy_history
+from agent_tui.core.session.history import guess_mime
 from agent_tui.core.session.loop import ABORTED, Turn, close_open_parts, provider_error_to_message, run_turn
 from agent_tui.core.session.prompt import build_system_prompt
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
 from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolError, ToolRegistry
+from agent_tui.core.tools.truncate import remove_old_saved_outputs
 from agent_tui.resources import read_prompt
 
 log = logging.getLogger(__name__)
@@ -69,7 +72,6 @@ class _Run:
     session_id: str
     abort: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
-    turn: Turn | None = None
 
 
 class SessionService:
@@ -116,7 +118,7 @@ class SessionService:
         project = Project.discover(directory)
         config = load_config(project.directory).config
         storage = Storage(paths.database_path())
-        _remove_old_tool_output()
+        remove_old_saved_outputs()
         return cls(project=project, config=config, storage=storage, model=model, permission_mode=permission_mode)
 
     # --- sessions -----------------------------------------------------------------------------------------
@@ -182,14 +184,7 @@ class SessionService:
             project_id=source.project_id, directory=source.directory, forked_from=source.id,
             title=f"{source.title} (fork)", title_generated=True, model=source.model,
         )
-        messages, parts = [], []
-        for entry in history:
-            info = entry.info.model_copy(deep=True, update={"session_id": fork.id})
-            info.id = ids.ascending("msg")
-            messages.append(info)
-            for part in entry.parts:
-                parts.append(part.model_copy(deep=True, update={"session_id": fork.id, "message_id": info.id,
-                                                                "id": ids.ascending("prt")}))
+        messages, parts = copy_history(history, fork.id)
         fork.cost = sum((m.cost for m in messages if isinstance(m, AssistantMessage)), fork.cost)
         self.storage.put_all(sessions=[fork], messages=messages, parts=parts)
         self.bus.publish(SessionUpdated(session=fork))
@@ -312,50 +307,49 @@ class SessionService:
             make_context=lambda part: self._tool_context(run, part, depth),
             step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay,
         )
-        run.turn = turn
-        await self._run_guarded(run, run_turn(turn), turn)
-        self._finish(session.id, assistant, turn)
+        await self._run_guarded(run, run_turn(turn), assistant, lambda reason: close_open_parts(turn, reason))
+        self._finish(assistant)
         return assistant
 
-    async def _run_guarded(self, run: _Run, work, turn: Turn) -> None:  # type: ignore[no-untyped-def]
-        """Run `work` in its own task so that abort() can cancel it without cancelling our caller."""
+    async def _run_guarded(
+        self, run: _Run, work: Coroutine[Any, Any, None], assistant: AssistantMessage,
+        close_parts: Callable[[str], None],
+    ) -> None:
+        """Run `work` in its own task so that abort() can cancel it without cancelling our caller. Whatever
+        happens, `assistant` ends up with what was received and an error saying why it stopped early."""
         run.task = asyncio.ensure_future(work)
         try:
             await run.task
         except asyncio.CancelledError:
+            close_parts(ABORTED)
+            assistant.error = MessageError(kind="aborted", message=ABORTED)
             current = asyncio.current_task()
             if current is not None and current.cancelling():
                 # Our caller is being cancelled (app exit, parent turn aborted): stop the work, keep what we have.
                 run.task.cancel()
                 with contextlib.suppress(BaseException):
                     await run.task
-                self._mark_aborted(turn)
-                self._finish(turn.assistant.session_id, turn.assistant, turn)
+                self._finish(assistant)
                 raise
-            self._mark_aborted(turn)
         except Exception as exc:  # an engine bug: record it on the message rather than losing the turn
             log.exception("turn failed")
-            close_open_parts(turn, reason=f"Internal error: {exc}")
-            turn.assistant.error = MessageError(kind="unknown", message=f"Internal error: {type(exc).__name__}: {exc}")
+            close_parts(f"Internal error: {exc}")
+            assistant.error = MessageError(kind="unknown", message=f"Internal error: {type(exc).__name__}: {exc}")
         finally:
             run.task = None
 
-    def _mark_aborted(self, turn: Turn) -> None:
-        close_open_parts(turn)
-        turn.assistant.error = MessageError(kind="aborted", message=ABORTED)
-
-    def _finish(self, session_id: str, assistant: AssistantMessage, turn: Turn) -> None:
+    def _finish(self, assistant: AssistantMessage) -> None:
         if assistant.time.completed is not None:
             return
         self._writer.flush()
         assistant.time.completed = now_ms()
         self._writer.message(assistant)
-        session = self.storage.get_session(session_id)
+        session = self.storage.get_session(assistant.session_id)
         if session is not None:
             session.cost += assistant.cost
             self._touch(session)
         if assistant.error is not None and assistant.error.kind != "aborted":
-            self.bus.publish(SessionError(session_id=session_id, error=assistant.error))
+            self.bus.publish(SessionError(session_id=assistant.session_id, error=assistant.error))
 
     # --- tools' view of the service -----------------------------------------------------------------------
 
@@ -444,20 +438,14 @@ class SessionService:
 
     async def _summarise(self, run: _Run, session: Session, model: ResolvedModel) -> AssistantMessage:
         history = self.storage.list_messages(session.id)
-        # It runs git and reads files: off the event loop.
         system = await asyncio.to_thread(
             build_system_prompt, self.project, self.catalog.family(model), self.config.instructions
         )
-        messages = to_llm_messages(history, system, vision=False)
-        messages.append({"role": "user", "content": read_prompt("summary.md")})
+        request = compaction.summary_request(history, system, model)
         summary = AssistantMessage(session_id=session.id, provider=model.provider, model=model.model_id,
                                    summary=True)
         self._writer.message(summary)
         part = TextPart(session_id=session.id, message_id=summary.id, time_start=now_ms())
-        request = LLMRequest(model=model.litellm_model, provider=model.provider, messages=messages,
-                             api_base=model.api_base, api_key=model.api_key, key_env=model.key_env,
-                             temperature=0 if model.info.temperature else None,
-                             max_tokens=min(model.info.output, 8_000), extra_headers=model.headers)
 
         async def work() -> None:
             try:
@@ -468,16 +456,12 @@ class SessionService:
             except ProviderError as exc:
                 summary.error = provider_error_to_message(exc)
 
-        fake_turn = Turn(assistant=summary, model=model, system=[], tools=list, storage=self.storage,
-                         writer=self._writer, make_context=lambda p: None, step_limit=1,  # type: ignore[arg-type,return-value]
-                         open_parts=[part])
-        await self._run_guarded(run, work(), fake_turn)
-        if part.time_end is None:
-            part.time_end = now_ms()
-            self._writer.part(part)
+        await self._run_guarded(run, work(), summary, lambda reason: None)
+        part.time_end = now_ms()
+        self._writer.part(part)
         if not part.text.strip() and summary.error is None:
             summary.error = MessageError(kind="unknown", message="The model returned an empty summary.")
-        self._finish(session.id, summary, fake_turn)
+        self._finish(summary)
         return summary
 
     async def compact(self, session_id: str, model: str | None = None) -> AssistantMessage:
@@ -507,19 +491,3 @@ class SessionService:
 
 
 
-
-TOOL_OUTPUT_MAX_AGE = 7 * 24 * 3600
-
-
-def _remove_old_tool_output() -> None:
-    """Saved full tool outputs are only useful while their session is fresh; drop week-old ones."""
-    import time
-
-    folder = paths.tool_output_dir()
-    if not folder.is_dir():
-        return
-    cutoff = time.time() - TOOL_OUTPUT_MAX_AGE
-    for entry in folder.iterdir():
-        with contextlib.suppress(OSError):
-            if entry.is_file() and entry.stat().st_mtime < cutoff:
-                entry.unlink()

@@ -4,7 +4,9 @@ is saved to a file the model is told about (it can read parts of it with `read` 
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +63,18 @@ def truncate_for_model(output: str, *, session_id: str, call_id: str) -> tuple[s
         "total_lines": line_count,
         "total_bytes": encoded_len,
     }
+
+
+SAVED_OUTPUT_MAX_AGE = 7 * 24 * 3600
+
+
+def remove_old_saved_outputs(max_age: float = SAVED_OUTPUT_MAX_AGE) -> None:
+    """Saved full outputs are only useful while their session is fresh; drop those older than `max_age`."""
+    folder = paths.tool_output_dir()
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - max_age
+    for entry in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
