@@ -83,10 +83,10 @@ async def test_failed_title_falls_back_to_the_first_line(make_service, llm, titl
 async def test_title_never_blocks_the_reply(make_service, llm, title_llm):
     from agent_tui.testing.fake_llm import delay
 
-    title_llm.add(Reply.of(delay(3), text("Slow title")))
+    title_llm.add(Reply.of(delay(30), text("Slow title")))
     llm.add(Reply.of(text("fast reply")))
     svc = make_service(tools=ToolRegistry([]))
     session = svc.create()
-    reply = await asyncio.wait_for(svc.chat(session.id, "hello"), 2.5)
+    reply = await asyncio.wait_for(svc.chat(session.id, "hello"), 20)
     assert reply.error is None
     assert not svc.get(session.id).title_generated
