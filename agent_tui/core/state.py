@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
 from agent_tui.core import paths
+from agent_tui.core.fileio import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +40,7 @@ def load_state() -> AppState:
 
 
 def save_state(state: AppState) -> None:
-    path = state_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(state.model_dump(mode="json"), handle, indent=2)
-    os.replace(tmp, path)
+    atomic_write(state_file(), json.dumps(state.model_dump(mode="json"), indent=2))
 
 
 def remember_model(spec: str) -> None:

@@ -26,7 +26,7 @@ _CHANGE_NAMES = {
     watchfiles.Change.modified: "modified",
     watchfiles.Change.deleted: "deleted",
 }
-# Editor swap/backup files and the temp files of `fs.atomic_write` (".NAME.XXXX.tmp").
+# Editor swap/backup files and the temp files of `fileio.atomic_write` (".NAME.XXXX.tmp").
 _NOISE = re.compile(r"(\.sw.|~|\.py[cod]|^\.#.*|^\..+\.tmp|^\.DS_Store)$")
 
 

@@ -7,28 +7,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from agent_tui.core import paths
+from agent_tui.core.fileio import atomic_write
 
 log = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 500
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write through a temp file and rename, so a crash never leaves half a file."""
-    paths.ensure(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class PromptHistory:
@@ -63,7 +49,7 @@ class PromptHistory:
         del self.entries[:-HISTORY_LIMIT]
         if self.path is not None:
             try:
-                _write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False))
+                atomic_write(self.path, json.dumps(self.entries, ensure_ascii=False))
             except OSError as exc:
                 log.warning("cannot save %s: %s", self.path, exc)
 

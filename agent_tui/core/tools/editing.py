@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent_tui.core.fileio import atomic_write
 from agent_tui.core.tools.base import PermissionRequest, ToolContext, ToolError
 from agent_tui.core.tools.diff import DiffSummary, unified_diff
-from agent_tui.core.tools.fs import atomic_write, display_path, read_text, resolve_path
+from agent_tui.core.tools.fs import display_path, read_text, resolve_path
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -20,16 +19,6 @@ IMAGE_MIMES = {
     b"GIF87a": "image/gif",
     b"GIF89a": "image/gif",
 }
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# Read once at import (os.umask is process-wide and not thread-safe to probe later).
-_UMASK = _current_umask()
 
 
 def display_path(path: Path, ctx: ToolContext) -> str:
@@ -153,27 +142,3 @@ def read_text(path: Path, ctx: ToolContext, *, max_bytes: int = 20 * 1024 * 1024
         ) from exc
 
 
-def atomic_write(path: Path, content: str | bytes) -> None:
-    """Write through a temporary file in the same folder and `os.replace` it, so readers never see a torn file.
-
-    Symlinks are followed (the target is rewritten, the link stays); an existing file keeps its mode.
-    """
-    target = path.resolve() if path.is_symlink() else path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o666 & ~_UMASK
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from agent_tui.core.fileio import atomic_write
 from agent_tui.core.tools import patch_format
 from agent_tui.core.tools.base import PermissionRequest, Tool, ToolContext, ToolError, ToolResult
 from agent_tui.core.tools.diff import unified_diff
 from agent_tui.core.tools.editing import restore_endings, to_lf
-from agent_tui.core.tools.fs import atomic_write, display_path, read_text, resolve_path, suggest_similar
+from agent_tui.core.tools.fs import display_path, read_text, resolve_path, suggest_similar
 
 
 class PatchParams(BaseModel):
