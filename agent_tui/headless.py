@@ -74,7 +74,7 @@ class _Printer:
         self.err.flush()
 
 
-async def _run(args: argparse.Namespace, prompt: str) -> int:
+async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
     try:
         service = _open_service(args.dir, model=args.model, permission_mode="approve" if args.yes else "reject")
     except (ConfigError, StorageError) as exc:
@@ -113,7 +113,7 @@ async def _run(args: argparse.Namespace, prompt: str) -> int:
         loop.add_signal_handler(signal.SIGINT, service.abort, session.id)
         try:
             reply: AssistantMessage = await service.chat(session.id, prompt, model=args.model,
-                                                         files=[Path(f) for f in args.file])
+                                                         files=files)
         finally:
             loop.remove_signal_handler(signal.SIGINT)
             unsubscribe()
@@ -135,7 +135,12 @@ def run_command(args: argparse.Namespace) -> int:
         prompt = sys.stdin.read()
     if not prompt.strip():
         return _fail("the prompt is empty")
-    return asyncio.run(_run(args, prompt))
+    # Relative to where the command runs (not --dir), and checked now rather than told to the model later.
+    files = [Path(f).resolve() for f in args.file]
+    for given, path in zip(args.file, files, strict=True):
+        if not path.is_file():
+            return _fail(f"--file {given}: {'is a folder' if path.is_dir() else 'no such file'}")
+    return asyncio.run(_run(args, prompt, files))
 
 
 def sessions_command(args: argparse.Namespace) -> int:

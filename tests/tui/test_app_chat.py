@@ -156,6 +156,9 @@ async def test_provider_error_is_shown_inline_with_an_action(make_app, llm, titl
         await pilot.pause(0.1)
         shown = screen_text(app)
         assert reply.info.error.message.splitlines()[0][:40] in shown
+        # The action names settings that exist: a custom provider reads no FAKE_API_KEY variable.
+        assert "Set provider.fake.api_key in agent-tui.json" in shown
+        assert "FAKE_API_KEY" not in shown
         assert not app.main.status.busy
 
 
@@ -175,3 +178,31 @@ async def test_at_completion_attaches_the_file(make_app, llm, title_llm):
         user = service.messages(service.list()[0].id)[0]
         files = [p for p in user.parts if isinstance(p, FilePart)]
         assert [f.filename for f in files] == ["hello.py"]
+
+
+async def test_page_keys_in_the_prompt_scroll_the_log_while_a_reply_streams(make_app, llm, title_llm):
+    long = "\n\n".join(f"Paragraph {i}." for i in range(80))
+    llm.add(Reply.of(text(long, chunks=4), delay(0.6), text("\n\nThe end.")))
+    title_llm.add(Reply.of(text("Scrolling")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "write a lot")
+        await pilot.press("enter")
+        log = app.main.transcript
+        await wait_for(pilot, lambda: "Paragraph 79." in screen_text(app), what="the long text")
+        await type_text(pilot, "draft")
+        await pilot.press("pageup")
+        await pilot.pause(0.05)
+        assert app.focused is app.main.composer.input  # typing goes on in the prompt
+        assert not log.following
+        held = log.scroll_y
+        await wait_for(pilot, lambda: not app.service.busy_sessions(), what="the end of the reply")
+        await pilot.pause(0.1)
+        assert log.scroll_y == held  # the reply did not pull the view down
+        assert "The end." not in screen_text(app)
+        for _ in range(5):
+            await pilot.press("pagedown")
+        await pilot.pause(0.1)
+        assert log.following
+        assert "The end." in screen_text(app)
+        assert app.main.composer.text == "draft"

@@ -49,6 +49,29 @@ async def test_permission_allow_once_shows_the_diff_and_runs_the_edit(make_app, 
         assert not isinstance(app.screen, PermissionDialog)
 
 
+async def test_permission_answers_stay_on_screen_in_a_short_terminal(make_app, make_service, llm, title_llm,
+                                                                     project_dir):
+    (project_dir / "big.py").write_text("".join(f"line_{i} = {i}\n" for i in range(60)))
+    path = str(project_dir / "big.py")
+    llm.add(Reply.of(tool_call("read", {"file_path": path}, id="call_read")))
+    llm.add(Reply.of(tool_call("edit", {"file_path": path, "old_string": "line_", "new_string": "value_",
+                                        "replace_all": True}, id="call_edit")))
+    llm.add(Reply.of(text("Renamed.")))
+    title_llm.add(Reply.of(text("Rename")))
+    app = make_app(make_service(permission={"edit": "ask"}))
+    async with app.run_test(size=(90, 30)) as pilot:
+        await type_text(pilot, "rename the variables")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, PermissionDialog)
+        await pilot.pause(0.1)
+        shown = screen_text(app)
+        assert "-line_0 = 0" in shown  # the start of the diff, which scrolls
+        for answer in ("1 Allow once", "2 Always allow", "3 Reject", "tell the model why", "esc stop the reply"):
+            assert answer in shown
+        await pilot.press("3")
+        await wait_for(pilot, lambda: not app.service.busy_sessions(), what="the turn")
+
+
 async def test_permission_reject_with_message_tells_the_model(make_app, make_service, llm, title_llm, project_dir):
     edit_script(llm, project_dir)
     title_llm.add(Reply.of(text("Edit hello")))
@@ -154,6 +177,23 @@ async def test_help_lists_every_key_and_command(make_app):
             assert key in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpDialog)
+
+
+async def test_help_wraps_long_descriptions_under_their_column_and_lists_the_log_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=(90, 80)) as pilot:
+        await pilot.press("f1")
+        await wait_for_screen(pilot, HelpDialog)
+        lines = screen_text(app).splitlines()
+        first = next(i for i, line in enumerate(lines) if "Previous / next message" in line)
+        column = lines[first].index("Previous")
+        rest = lines[first + 1]
+        assert rest[:column].strip(" │") == ""  # the wrapped part starts under the description, not at the edge
+        assert rest[column:].strip(" │").startswith(("last", "line", "/"))
+        shown = "\n".join(lines)
+        assert "In the message log" in shown
+        assert "pageup, pagedown" in shown and "Scroll the message log" in shown
+        assert "/rename [title]" in shown  # brackets are text, not markup
 
 
 async def test_theme_choice_is_applied_and_remembered(make_app):

@@ -84,6 +84,21 @@ async def test_first_run_without_provider_explains_and_nothing_crashes(make_app,
     assert app.return_code in (0, None)
 
 
+async def test_first_run_dialog_fits_an_80x24_terminal(make_app, make_service):
+    app = make_app(make_service(providers=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, FirstRunDialog)
+        await pilot.pause(0.1)
+        shown = screen_text(app)
+        assert " OK " in shown  # the button stayed on screen; the text above it scrolls instead
+        assert "Google Gemini  GEMINI_API_KEY or GOOGLE_API_KEY" in shown  # one provider a line when two columns
+        assert "Groq           GROQ_API_KEY" in shown  # would not fit: nothing is split across lines
+        body = app.screen.query_one("#first-run-body")
+        assert body.max_scroll_y > 0
+        await pilot.press("enter")
+        assert not isinstance(app.screen, FirstRunDialog)
+
+
 async def test_continue_opens_the_latest_session(make_app, make_service):
     service = make_service()
     service.create(title="Older")

@@ -182,6 +182,13 @@ def test_generic_panel_shows_input_and_output() -> None:
 def test_auth_errors_name_the_variable_to_set() -> None:
     error = MessageError(kind="auth", provider="anthropic", message="401")
     assert "ANTHROPIC_API_KEY" in error_action(error)
+    assert "provider.anthropic.api_key" in error_action(error)  # the config key, spelt as the config spells it
+
+
+def test_auth_errors_of_custom_providers_point_to_the_config() -> None:
+    action = error_action(MessageError(kind="auth", provider="local", message="401"))
+    assert "provider.local.api_key" in action
+    assert "LOCAL_API_KEY" not in action  # nothing reads such a variable
 
 
 def test_every_error_kind_has_an_action() -> None:

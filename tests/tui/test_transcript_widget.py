@@ -269,3 +269,45 @@ async def test_clear_empties_the_log() -> None:
         await settle(pilot, log)
         assert visible_text(log).strip() == ""
         assert log.virtual_size.height == 0
+
+
+async def test_the_log_stays_drawn_when_it_gains_focus_or_the_theme_changes() -> None:
+    # Focusing restyles the widget; that used to drop every rendered block and draw nothing until the next event.
+    app = TranscriptApp(demo.full_conversation())
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = app.query_one(Transcript)
+        log.blur()
+        await settle(pilot, log)
+        shown = visible_text(log)
+        assert shown.strip()
+        renders = log.renders
+        log.focus()
+        await settle(pilot, log)
+        assert visible_text(log) == shown
+        assert log.renders == renders  # nothing looks different, so nothing is rendered again
+        app.theme = "textual-light"
+        await pilot.pause()  # the new theme's styles are applied on the next refresh
+        await settle(pilot, log)
+        assert visible_text(log) == shown
+        assert log.renders > renders  # new colours: the blocks in view are rendered again
+
+
+async def test_home_and_end_reach_the_ends_in_one_press() -> None:
+    # Blocks rendered on the way (taller than estimated) used to push an animated scroll off its target.
+    app = TranscriptApp(long_history(100))
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(Transcript)
+        await settle(pilot, log)
+        await pilot.press("home")
+        await pilot.pause(0.3)
+        await settle(pilot, log)
+        assert log.scroll_y == 0
+        assert visible_text(log).startswith("▌ question 0")
+        await pilot.press("end")
+        await pilot.pause(0.3)
+        await settle(pilot, log)
+        assert log.scroll_y == log.max_scroll_y
+        assert log.following
+        await pilot.press("pageup", "pageup")
+        await pilot.pause(0.3)
+        assert not log.following

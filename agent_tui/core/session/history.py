@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,15 @@ from agent_tui.core.models import (
     TextPart,
     ToolPart,
 )
+from agent_tui.core.tools.fs import SNIFF_BYTES, looks_binary
 
 PRUNE_PROTECT_TOKENS = 40_000
 PRUNED_NOTE = "[Old tool output cleared to save context. Run the tool again if you need it.]"
 ABORTED_TOOL = "The tool call was interrupted before it finished (the user aborted the turn)."
 MAX_INLINE_FILE = 200_000
+# What OpenAI and Anthropic accept for a tool call's name and id in the history: a model may invent a name
+# with other characters (stored as it was, for the user), and one bad name would fail every later request.
+_WIRE_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
 
 
 def since_last_summary(messages: list[MessageWithParts]) -> list[MessageWithParts]:
@@ -40,8 +45,8 @@ def estimate_tokens(text: str) -> int:
     return len(text) // 4
 
 
-def _pruned_call_ids(messages: list[MessageWithParts]) -> set[str]:
-    """Tool calls whose output is older than the newest PRUNE_PROTECT_TOKENS tokens of tool output."""
+def _pruned_parts(messages: list[MessageWithParts]) -> set[str]:
+    """Ids of the tool parts whose output is older than the newest PRUNE_PROTECT_TOKENS tokens of tool output."""
     total = 0
     pruned: set[str] = set()
     for message in reversed(messages):
@@ -49,37 +54,67 @@ def _pruned_call_ids(messages: list[MessageWithParts]) -> set[str]:
             if isinstance(part, ToolPart) and part.state.status == "completed":
                 total += estimate_tokens(part.state.output or "")
                 if total > PRUNE_PROTECT_TOKENS:
-                    pruned.add(part.call_id)
+                    pruned.add(part.id)
     return pruned
 
 
-def _file_content(part: FilePart) -> dict[str, Any] | None:
+def _wire_name(name: str) -> str:
+    return _WIRE_UNSAFE.sub("_", name)[:64] or "unknown_tool"
+
+
+def _wire_call_ids(messages: list[MessageWithParts]) -> dict[str, str]:
+    """Tool part id → the call id sent: only safe characters, and unique in the request (Anthropic refuses a
+    repeated tool_use id, and litellm silently drops the second one while keeping both results)."""
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+    for message in messages:
+        for part in message.parts:
+            if isinstance(part, ToolPart):
+                wire = base = _WIRE_UNSAFE.sub("_", part.call_id) or "call"
+                suffix = 1
+                while wire in used:
+                    wire, suffix = f"{base}_{suffix}", suffix + 1
+                used.add(wire)
+                ids[part.id] = wire
+    return ids
+
+
+def _file_content(part: FilePart, vision: bool) -> dict[str, Any] | None:
+    name = part.filename or part.url
     if part.mime.startswith("image/"):
+        if not vision:  # a provider without vision refuses the whole request
+            return {"type": "text", "text": f"[image {name} is attached, but this model does not accept images]"}
         url = part.url
         if url.startswith("file://"):
             try:
                 data = Path(url[7:]).read_bytes()
             except OSError:
-                return {"type": "text", "text": f"[image {part.filename or url} is no longer readable]"}
+                return {"type": "text", "text": f"[image {name} is no longer readable]"}
             url = f"data:{part.mime};base64,{base64.b64encode(data).decode()}"
         return {"type": "image_url", "image_url": {"url": url}}
     if part.url.startswith("file://"):
         path = Path(part.url[7:])
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")[:MAX_INLINE_FILE]
+            with path.open("rb") as file:  # bounded: the file may be huge
+                data = file.read(MAX_INLINE_FILE + 1)
         except OSError:
             return {"type": "text", "text": f"[attached file {path} is no longer readable]"}
+        if looks_binary(data[:SNIFF_BYTES]):
+            return {"type": "text", "text": f"[attached file {path} is binary; its content is not included]"}
+        text = data[:MAX_INLINE_FILE].decode("utf-8", errors="replace")
+        if len(data) > MAX_INLINE_FILE:
+            text += f"\n[... the rest of the file is cut: only its first {MAX_INLINE_FILE:,} bytes are included]"
         return {"type": "text", "text": f'<file path="{path}">\n{text}\n</file>'}
     return None
 
 
-def _user_message(message: MessageWithParts) -> dict[str, Any] | None:
+def _user_message(message: MessageWithParts, vision: bool) -> dict[str, Any] | None:
     content: list[dict[str, Any]] = []
     for part in message.parts:
         if isinstance(part, TextPart) and part.text:
             content.append({"type": "text", "text": part.text})
         elif isinstance(part, FilePart):
-            item = _file_content(part)
+            item = _file_content(part, vision)
             if item:
                 content.append(item)
     if not content:
@@ -92,7 +127,7 @@ def _user_message(message: MessageWithParts) -> dict[str, Any] | None:
 def _tool_result_text(part: ToolPart, pruned: set[str]) -> str:
     state = part.state
     if state.status == "completed":
-        return PRUNED_NOTE if part.call_id in pruned else (state.output or "")
+        return PRUNED_NOTE if part.id in pruned else (state.output or "")
     if state.status == "error":
         return f"Error: {state.error or 'the tool failed'}"
     return ABORTED_TOOL
@@ -108,7 +143,9 @@ def _attachments(part: ToolPart) -> list[dict[str, Any]]:
     return items
 
 
-def _assistant_messages(message: MessageWithParts, pruned: set[str], vision: bool) -> list[dict[str, Any]]:
+def _assistant_messages(
+    message: MessageWithParts, pruned: set[str], vision: bool, call_ids: dict[str, str]
+) -> list[dict[str, Any]]:
     """One OpenAI assistant message per step, each followed by its tool results."""
     steps: list[list[Any]] = [[]]
     for part in message.parts:
@@ -125,18 +162,21 @@ def _assistant_messages(message: MessageWithParts, pruned: set[str], vision: boo
         if calls:
             entry["tool_calls"] = [
                 {
-                    "id": p.call_id,
+                    "id": call_ids[p.id],
                     "type": "function",
-                    "function": {"name": p.tool, "arguments": json.dumps(p.state.input)},
+                    "function": {"name": _wire_name(p.tool), "arguments": json.dumps(p.state.input)},
                 }
                 for p in calls
             ]
         out.append(entry)
         images: list[dict[str, Any]] = []
         for p in calls:
-            out.append({"role": "tool", "tool_call_id": p.call_id, "content": _tool_result_text(p, pruned)})
+            result = _tool_result_text(p, pruned)
             if vision:
                 images.extend(_attachments(p))
+            elif _attachments(p):  # the tool said "attached"; the model must not believe it sees the image
+                result += "\n[The image was not sent: this model does not accept images.]"
+            out.append({"role": "tool", "tool_call_id": call_ids[p.id], "content": result})
         if images:
             out.append({"role": "user", "content": [{"type": "text", "text": "Images returned by the tools:"},
                                                     *images]})
@@ -147,7 +187,8 @@ def to_llm_messages(
     history: list[MessageWithParts], system: list[str], *, vision: bool = True
 ) -> list[dict[str, Any]]:
     messages = since_last_summary(history)
-    pruned = _pruned_call_ids(messages)
+    pruned = _pruned_parts(messages)
+    call_ids = _wire_call_ids(messages)
     out: list[dict[str, Any]] = [{"role": "system", "content": "\n\n".join(system)}]
     for message in messages:
         info = message.info
@@ -158,9 +199,9 @@ def to_llm_messages(
                     out.append({"role": "user", "content": f"Summary of our conversation so far:\n\n{summary}"})
                     out.append({"role": "assistant", "content": "Understood. I will continue from this summary."})
                 continue
-            out.extend(_assistant_messages(message, pruned, vision))
+            out.extend(_assistant_messages(message, pruned, vision, call_ids))
         else:
-            entry = _user_message(message)
+            entry = _user_message(message, vision)
             if entry:
                 out.append(entry)
     return out

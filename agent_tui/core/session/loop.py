@@ -115,6 +115,10 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
         extra_headers=turn.model.headers,
     )
     writer.part(StepStartPart(session_id=assistant.session_id, message_id=assistant.id))
+    # Call ids name saved outputs and permission requests: a provider that repeats one (or sends none, which
+    # becomes call_0 at every step) must not make two calls share it.
+    used_ids = {p.call_id for m in history for p in m.parts if isinstance(p, ToolPart)}
+    announced_ids: dict[int, str] = {}  # as the provider sent them
     text: TextPart | None = None
     reasoning: ReasoningPart | None = None
     calls: list[tuple[ToolPart, ToolCall]] = []
@@ -150,12 +154,17 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
             elif isinstance(event, ToolCallStarted):
                 close(text)
                 text = None
-                started[event.index] = _new_tool_part(turn, event.id, event.name)
+                started[event.index] = _new_tool_part(turn, _unique_call_id(event.id, used_ids), event.name)
+                announced_ids[event.index] = event.id
             elif isinstance(event, ToolCall):
                 close(text)
                 text = None
-                part = started.pop(event.index, None) or _new_tool_part(turn, event.id, event.name)
-                part.call_id = event.id
+                part = started.pop(event.index, None)
+                if part is None:
+                    part = _new_tool_part(turn, _unique_call_id(event.id, used_ids), event.name)
+                elif announced_ids.get(event.index) != event.id:  # the id came after the name
+                    used_ids.discard(part.call_id)
+                    part.call_id = _unique_call_id(event.id, used_ids)
                 part.state.input = event.arguments or {}
                 part.state.raw_input = event.arguments_raw
                 tool = tools.get(event.name)
@@ -182,6 +191,11 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
         close(text)
     for part in started.values():
         _finish_tool(turn, part, error="The model did not finish the arguments of this call.")
+    if finish == "length":
+        for _, call in calls:
+            if call.error is not None:  # cut off, not malformed: say so, or the model repeats the same call
+                call.error = ("the reply reached the output limit in the middle of them; send less in one call, "
+                              "e.g. a big file as a short write followed by edits")
     _finish_step(turn, usage, finish)
     if finish == "length" and not calls and assistant.error is None:
         assistant.error = MessageError(
@@ -190,6 +204,14 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
             provider=turn.model.provider,
         )
     return calls
+
+
+def _unique_call_id(call_id: str, used: set[str]) -> str:
+    unique, suffix = call_id or "call", 1
+    while unique in used:
+        unique, suffix = f"{call_id or 'call'}_{suffix}", suffix + 1
+    used.add(unique)
+    return unique
 
 
 def _new_tool_part(turn: Turn, call_id: str, name: str) -> ToolPart:

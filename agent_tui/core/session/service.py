@@ -67,11 +67,19 @@ class SessionNotFound(KeyError):
     pass
 
 
+class ServiceClosed(RuntimeError):
+    """A run was asked after shutdown(): its tools, MCP servers and background tasks are gone."""
+
+
+SHUTDOWN_GRACE = 5.0  # seconds for aborted turns to record where they stopped
+
+
 @dataclass
 class _Run:
     session_id: str
     abort: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class SessionService:
@@ -108,6 +116,7 @@ class SessionService:
         self._file_times: dict[str, FileTimes] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._writer = RecordWriter(storage, self.bus)
+        self._closed = False
         self.bus.subscribe(FileChanged, self._on_file_changed)
 
     @classmethod
@@ -160,6 +169,12 @@ class SessionService:
         return self._touch(session)
 
     def delete(self, session_id: str) -> None:
+        deleted: list[str] = []
+        pending = [session_id]
+        while pending:  # with its sub-agent sessions, which the storage deletes too
+            deleted.append(pending.pop())
+            pending.extend(child.id for child in self.storage.children(deleted[-1]))
+        self._writer.forget(deleted)
         if session_id in self._runs:
             self.abort(session_id)
         self.storage.delete_session(session_id)
@@ -218,6 +233,8 @@ class SessionService:
         return list(self._runs)
 
     def _acquire(self, session_id: str) -> _Run:
+        if self._closed:
+            raise ServiceClosed("The session service has been shut down.")
         if session_id in self._runs:
             raise BusyError(f"Session {session_id} is already running; wait for it or abort it (Esc).")
         run = _Run(session_id)
@@ -228,6 +245,7 @@ class SessionService:
     def _release(self, run: _Run) -> None:
         if self._runs.get(run.session_id) is run:
             del self._runs[run.session_id]
+        run.released.set()
         self.bus.publish(SessionIdle(session_id=run.session_id))
 
     def abort(self, session_id: str) -> bool:
@@ -317,6 +335,11 @@ class SessionService:
     ) -> None:
         """Run `work` in its own task so that abort() can cancel it without cancelling our caller. Whatever
         happens, `assistant` ends up with what was received and an error saying why it stopped early."""
+        if run.abort.is_set():  # aborted before this work began (while summarising or building the prompt)
+            work.close()
+            close_parts(ABORTED)
+            assistant.error = MessageError(kind="aborted", message=ABORTED)
+            return
         run.task = asyncio.ensure_future(work)
         try:
             await run.task
@@ -479,8 +502,13 @@ class SessionService:
         return await self.chat(session_id, read_prompt("initialize.md"), model=model)
 
     async def shutdown(self) -> None:
-        for session_id in list(self._runs):
-            self.abort(session_id)
+        self._closed = True
+        runs = list(self._runs.values())
+        for run in runs:
+            self.abort(run.session_id)
+        # The caller closes storage next: let the aborted turns store what they received and why they stopped.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(run.released.wait() for run in runs)), SHUTDOWN_GRACE)
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 
 from agent_tui.core.bus import Bus
 from agent_tui.core.events import MessageUpdated, PartUpdated
@@ -24,8 +25,15 @@ class RecordWriter:
         self._dirty: dict[str, Part] = {}
         self._last_write: dict[str, float] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._deleted: set[str] = set()
+
+    def forget(self, session_ids: Iterable[str]) -> None:
+        """Sessions being deleted: a turn of theirs still finishing must not write orphan records back."""
+        self._deleted.update(session_ids)
 
     def message(self, message: Message) -> None:
+        if message.session_id in self._deleted:
+            return
         self.storage.put_message(message)
         # Events carry snapshots: the engine keeps mutating its records, and a subscriber that keeps an event
         # (the TUI applies them a moment later) must see the record as it was, not as it is now.
@@ -33,6 +41,8 @@ class RecordWriter:
 
     def part(self, part: Part, *, delta: str | None = None, force: bool = True) -> None:
         """Publish `part`; write it now when `force`, else within `interval`."""
+        if part.session_id in self._deleted:
+            return
         self.bus.publish(PartUpdated(part=part.model_copy(deep=True), delta=delta))
         now = time.monotonic()
         if force or now - self._last_write.get(part.id, 0.0) >= self.interval:
@@ -48,6 +58,8 @@ class RecordWriter:
         timer = self._timers.pop(part.id, None)
         if timer is not None:
             timer.cancel()
+        if part.session_id in self._deleted:
+            return
         self.storage.put_part(part)
         self._last_write[part.id] = time.monotonic()
 

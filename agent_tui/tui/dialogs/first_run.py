@@ -32,6 +32,44 @@ def provider_variables() -> list[tuple[str, str]]:
     return [(spec.name, " or ".join(spec.key_env)) for spec in BUILTIN_PROVIDERS.values()]
 
 
+class ProviderVariables(Static):
+    """`Provider  VARIABLE` rows: in two columns when they fit (the dialog then fits a 40-line terminal), else one."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        entries = provider_variables()
+        name_width = max(len(name) for name, _ in entries)
+        self._cells = [Content.styled(f"{name:<{name_width}}  ", "$text-muted") + Content.styled(variables, "bold")
+                       for name, variables in entries]
+        half = (len(self._cells) + 1) // 2
+        self._column_width = max(c.cell_length for c in self._cells[:half]) + 4
+        self._two_columns = True
+        super().__init__(self._rows(), id=id)
+
+    def _rows(self) -> Content:
+        cells = self._cells
+        if not self._two_columns:
+            return Content("\n").join(cells)
+        half = (len(cells) + 1) // 2
+        rows = []
+        for index in range(half):
+            left = cells[index]
+            row = left + Content(" " * (self._column_width - left.cell_length))
+            if index + half < len(cells):
+                row += cells[index + half]
+            rows.append(row)
+        return Content("\n").join(rows)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)  # a layout asked for while handling a resize is dropped
+
+    def _fit(self) -> None:
+        half = (len(self._cells) + 1) // 2
+        two_columns = self._column_width + max(c.cell_length for c in self._cells[half:]) <= self.size.width
+        if two_columns != self._two_columns:
+            self._two_columns = two_columns
+            self.content = self._rows()
+
+
 class FirstRunDialog(Dialog[None]):
     CSS_PATH = dialog_css("dialog_first_run.tcss")
     AUTO_FOCUS = "#ok"
@@ -50,7 +88,7 @@ class FirstRunDialog(Dialog[None]):
                     "agent-tui again:",
                     classes="first-run-text",
                 )
-                yield Static(self._variables(), id="first-run-vars")
+                yield ProviderVariables(id="first-run-vars")
                 yield Static(
                     Content.assemble(
                         "Or use a local OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp) by adding "
@@ -70,24 +108,6 @@ class FirstRunDialog(Dialog[None]):
                 )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="ok", variant="primary")
-
-    @staticmethod
-    def _variables() -> Content:
-        """Two columns of `Provider  VARIABLE`, so the whole dialog fits a 40-line terminal."""
-        entries = provider_variables()
-        name_width = max(len(name) for name, _ in entries)
-        cells = [Content.styled(f"{name:<{name_width}}  ", "$text-muted") + Content.styled(variables, "bold")
-                 for name, variables in entries]
-        half = (len(cells) + 1) // 2
-        column_width = max(c.cell_length for c in cells[:half]) + 4
-        rows = []
-        for index in range(half):
-            left = cells[index]
-            row = left + Content(" " * (column_width - left.cell_length))
-            if index + half < len(cells):
-                row += cells[index + half]
-            rows.append(row)
-        return Content("\n").join(rows)
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from agent_tui.tui.commands import COMMANDS
@@ -15,9 +14,16 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "Send the message (queued while a reply runs)"),
     ("shift+enter, ctrl+j", "New line"),
     ("↑ / ↓", "Previous / next message from the history (on the first / last line)"),
+    ("pageup, pagedown", "Scroll the message log"),
     ("/", "Complete a command"),
     ("@", "Attach a file (fuzzy search)"),
     ("tab", "Accept a completion, or move the focus"),
+    ("shift+tab", "Move to the message log"),
+)
+LOG_KEYS: tuple[tuple[str, str], ...] = (
+    ("j, k", "Select the next / previous tool panel"),
+    ("enter, space", "Expand or collapse the selected panel (or click its header)"),
+    ("home, end", "Go to the start / the end (the end follows the reply again)"),
 )
 SIDEBAR_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "Open the highlighted session"),
@@ -26,10 +32,12 @@ SIDEBAR_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _table(rows: list[tuple[str, str]], width: int) -> Content:
-    return Content("\n").join(
-        Content.styled(f"  {key:<{width}}", "bold $accent") + Content(description) for key, description in rows
-    )
+def _table(rows: list[tuple[str, str]], width: int) -> Grid:
+    """Keys in a column of their own, so a long description wraps under its description, not under the keys."""
+    table = Grid(*(Static(text, classes=kind, markup=False) for key, description in rows
+                   for text, kind in ((key, "help-key"), (description, "help-text"))), classes="help-table")
+    table.styles.grid_columns = f"{width + 2} 1fr"
+    return table
 
 
 class HelpDialog(Dialog[None]):
@@ -42,22 +50,24 @@ class HelpDialog(Dialog[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        width = max(len(k) for k, _ in [*self.keys, *PROMPT_KEYS, *SIDEBAR_KEYS]) + 2
+        width = max(len(k) for k, _ in [*self.keys, *PROMPT_KEYS, *LOG_KEYS, *SIDEBAR_KEYS]) + 2
         commands = [(c.usage, c.help) for c in COMMANDS]
         with Vertical(id="dialog", classes="dialog"):
             yield Static("Help", classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static("Keys", classes="help-heading")
-                yield Static(_table(self.keys, width))
+                yield _table(self.keys, width)
                 yield Static("In the prompt", classes="help-heading")
-                yield Static(_table(list(PROMPT_KEYS), width))
+                yield _table(list(PROMPT_KEYS), width)
+                yield Static("In the message log", classes="help-heading")
+                yield _table(list(LOG_KEYS), width)
                 yield Static("In the session list", classes="help-heading")
-                yield Static(_table(list(SIDEBAR_KEYS), width))
+                yield _table(list(SIDEBAR_KEYS), width)
                 yield Static("Commands", classes="help-heading")
-                yield Static(_table(commands, max(width, max(len(c) for c, _ in commands) + 2)))
+                yield _table(commands, max(width, max(len(c) for c, _ in commands) + 2))
                 yield Static(
                     "Keys can be changed in agent-tui.json under \"keybinds\", e.g. "
-                    "{\"keybinds\": {\"models\": \"ctrl+t\"}}.",
+                    "{\"keybinds\": {\"models\": \"f3\"}}.",
                     classes="help-note",
                 )
             yield Static("esc close", classes="dialog-hint")

@@ -24,6 +24,7 @@ Reply = Literal["once", "always", "reject"]
 PermissionAnswer = tuple[Reply, str | None]
 
 PREVIEW_LINES = 400
+PREVIEW_HEIGHT = 16  # rows of preview when the terminal is tall enough; it shrinks so the answers stay on screen
 WHY = {
     "edit": "It wants to change a file.",
     "bash": "This command can destroy work or reach outside the project.",
@@ -91,6 +92,23 @@ class PermissionDialog(Dialog[PermissionAnswer]):
         choices = self.query_one("#permission-choices", OptionList)
         choices.highlighted = 0
         choices.focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_preview)  # the other parts must be laid out first
+
+    def _fit_preview(self) -> None:
+        """Give the preview what the answers below it leave of the screen (the dialog may use 90% of it)."""
+        preview = next(iter(self.query("#permission-preview")), None)
+        if preview is None:
+            return
+        dialog = self.query_one("#dialog")
+        others = sum(child.outer_size.height + child.styles.margin.height for child in dialog.children
+                     if child is not preview)
+        chrome = dialog.styles.gutter.height + preview.styles.margin.height
+        room = int(self.size.height * 0.9) - others - chrome
+        height = max(2, min(PREVIEW_HEIGHT, room))
+        if preview.styles.max_height != height:
+            preview.styles.max_height = height
 
     def action_answer(self, reply: Reply) -> None:
         message = self.query_one("#permission-message", Input).value.strip() or None

@@ -29,7 +29,7 @@ from agent_tui.core.models import AssistantMessage, Session
 from agent_tui.resources import style_path
 from agent_tui.tui.bridge import SIDEBAR_EVENTS, TRANSCRIPT_EVENTS, EngineEvent
 from agent_tui.tui.transcript import Transcript
-from agent_tui.tui.widgets.prompt import PromptComposer
+from agent_tui.tui.widgets.prompt import PromptComposer, PromptInput
 from agent_tui.tui.widgets.sidebar import Sidebar
 from agent_tui.tui.widgets.status import StatusLine
 
@@ -164,6 +164,15 @@ class MainScreen(Screen[None]):
                 self.status.set_mcp(server, state)
             case FileChanged(change=change) if change != "modified":
                 self.composer.forget_files()
+
+    @on(PromptInput.ScrollLog)
+    def _scroll_log(self, event: PromptInput.ScrollLog) -> None:
+        if not self.transcript.display:
+            return
+        if event.pages < 0:
+            self.transcript.action_page_up()
+        else:
+            self.transcript.action_page_down()
 
     # --- sidebar ------------------------------------------------------------------------------------------
 

@@ -86,6 +86,10 @@ class Block:
     def is_rendered(self, width: int) -> bool:
         return self._lines is not None and self._width == width
 
+    def was_rendered(self, width: int) -> bool:
+        """True when the block changed since it was rendered at `width` (its height is known, not estimated)."""
+        return self._lines is None and self._previous is not None and self._width == width
+
     def lines(self, ctx: RenderContext) -> list[Strip]:
         if self._lines is None or self._width != ctx.width:
             self._lines = self.render(ctx)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from agent_tui.core.llm.catalog import BUILTIN_PROVIDERS
 from agent_tui.core.models import MessageError
 
 
-def api_key_variable(provider: str | None) -> str:
-    name = (provider or "openai").upper().replace("-", "_").replace(".", "_")
-    return f"{name}_API_KEY"
+def key_advice(provider: str | None) -> str:
+    """Where the key goes: built-in providers read their usual variable; others only what agent-tui.json says."""
+    spec = BUILTIN_PROVIDERS.get(provider or "")
+    if spec is not None:
+        return f"Set {spec.key_env[0]} in your environment (or provider.{spec.id}.api_key in agent-tui.json)"
+    name = provider or "<provider>"
+    return (f"Set provider.{name}.api_key in agent-tui.json (or provider.{name}.api_key_env, the variable that "
+            "holds it)")
 
 
 def error_action(error: MessageError) -> str:
@@ -15,10 +21,7 @@ def error_action(error: MessageError) -> str:
         case "aborted":
             return "Send a message to continue from here."
         case "auth":
-            return (
-                f"Set {api_key_variable(error.provider)} in your environment (or the provider's apiKey in "
-                "agent-tui.json), then send again — or pick another model with /models."
-            )
+            return f"{key_advice(error.provider)}, then send again — or pick another model with /models."
         case "rate_limit":
             return "Wait a moment and send again, or pick another model with /models."
         case "context_overflow":

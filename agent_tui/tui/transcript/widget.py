@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from time import perf_counter
+from typing import Any
 
 from rich.style import Style
 from textual import events
@@ -181,10 +182,14 @@ class Transcript(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        before = (self._styles, self._base)
         self._styles = None
+        if before[0] is not None and self.is_mounted and (self._resolved_styles(), self._base) == before:
+            return  # focus and hover restyle the widget without changing how a block looks
         for block in self._blocks:
             block.invalidate()
         self._width = 0  # re-measure everything on the next flush
+        self._schedule_flush()
 
     def on_focus(self) -> None:
         self.refresh()
@@ -222,6 +227,29 @@ class Transcript(ScrollView, can_focus=True):
 
     def action_toggle_details(self) -> None:
         self.toggle_details()
+
+    # Keyboard scrolls jump: blocks rendered on the way are taller than estimated and move the content under an
+    # animated scroll, which then stops short of its target (Home needed several presses to reach the top).
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def scroll_to(self, x: float | None = None, y: float | None = None, **kwargs: Any) -> None:
+        to_end = y is not None and y >= self.max_scroll_y
+        super().scroll_to(x, y, **kwargs)
+        if to_end and self._anchored:
+            # Textual releases the anchor before every keyboard scroll, even one that cannot go further down:
+            # PageDown at the bottom stopped following the reply. Going to the end always follows again.
+            self._anchor_released = False
 
     # --- selection ----------------------------------------------------------------------------------------
 
@@ -436,11 +464,14 @@ class Transcript(ScrollView, can_focus=True):
                 if block.is_rendered(width):
                     continue
                 before = self._heights[index] - self._gaps[index]
+                # Keep what the user reads still: a block above the view moves it, and so does one across its top
+                # whose height was a guess; a block that changed (a streaming reply) changed at its end.
+                above = start + self._gaps[index] + before <= top if block.was_rendered(width) else start < top
                 block.lines(context)
                 self.renders += 1
                 if first_rendered is None:
                     first_rendered = index
-                if start < top:
+                if above:
                     shift += block.height(width) - before
             if first_rendered is None:
                 return changed

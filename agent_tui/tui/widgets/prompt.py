@@ -2,7 +2,8 @@
 
 Enter sends; shift+enter and ctrl+j insert a newline (terminals without the kitty keyboard protocol send the
 same byte for Enter and shift+Enter, so ctrl+j always works). ↑ on the first line and ↓ on the last line walk
-the history. Messages queued while the session is busy are listed above the input.
+the history; page up/down scroll the message log. Messages queued while the session is busy are listed above
+the input.
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ class PromptInput(TextArea):
     class Submit(Message):
         pass
 
+    class ScrollLog(Message):
+        """Page up/down typed in the prompt: scroll the message log (the prompt is rarely a page long)."""
+
+        def __init__(self, pages: int) -> None:
+            super().__init__()
+            self.pages = pages
+
     def __init__(self, composer: PromptComposer, **kwargs: object) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True, **kwargs)
         self.composer = composer
@@ -78,6 +86,8 @@ class PromptInput(TextArea):
             self.composer.accept_completion(run=False)
         elif key == "escape" and self.composer.menu_open:
             self.composer.close_menu()
+        elif key in ("pageup", "pagedown") and not self.composer.menu_open:
+            self.post_message(self.ScrollLog(-1 if key == "pageup" else 1))
         else:
             handled = False
         if handled:
