@@ -150,7 +150,13 @@ class PermissionManager:
             out: list[str] = []
             for subject in self.subjects(request):
                 if self.config_action("bash", subject) == "ask" and not self._granted(session_id, "bash", subject):
-                    out += [p for p in always_patterns(subject) if p not in out]
+                    # A destructive command is remembered exactly: "always" for `rm -rf build` must not allow
+                    # every `rm` for the rest of the session.
+                    if any(wildcard_match(p, subject) for p in DESTRUCTIVE_BASH):
+                        wanted = [subject]
+                    else:
+                        wanted = always_patterns(subject)
+                    out += [p for p in wanted if p not in out]
             return out
         if request.permission == "edit":
             return ["*"]  # "always" for edits means: stop asking about edits in this session

@@ -112,7 +112,7 @@ async def test_ask_once_then_asks_again() -> None:
     await asyncio.sleep(0)
     [asked] = [e for e in events if isinstance(e, PermissionAsked)]
     assert asked.permission == "bash" and asked.call_id == "call_1" and asked.session_id == "ses_1"
-    assert asked.metadata["always"] == ["rm", "rm *"]
+    assert asked.metadata["always"] == ["rm -rf build"]  # destructive: "always" means this exact command
     assert pm.pending("ses_1") == [asked] and pm.pending("other") == []
     pm.reply(asked.id, "once")
     await task
@@ -127,10 +127,21 @@ async def test_always_remembers_for_the_session_only() -> None:
     await asyncio.sleep(0)
     pm.reply(events[0].id, "always")
     await task
-    assert pm.evaluate(bash("rm -rf dist"), "ses_1") == "allow"
-    assert pm.evaluate(bash("rm -rf dist"), "ses_2") == "ask"
-    await pm.ask("ses_1", None, bash("rm -r other"))  # no new question
+    assert pm.evaluate(bash("rm -rf build"), "ses_1") == "allow"
+    assert pm.evaluate(bash("rm -rf build"), "ses_2") == "ask"
+    assert pm.evaluate(bash("rm -rf dist"), "ses_1") == "ask"  # a destructive grant never widens
+    await pm.ask("ses_1", None, bash("cd . && rm -rf build"))  # no new question
     assert len([e for e in events if isinstance(e, PermissionAsked)]) == 1
+
+
+async def test_always_for_a_non_destructive_command_allows_the_program() -> None:
+    pm, _, events = manager(bash={"*": "ask"})
+    task = asyncio.create_task(pm.ask("ses_1", None, bash("make test")))
+    await asyncio.sleep(0)
+    assert events[0].metadata["always"] == ["make", "make *"]
+    pm.reply(events[0].id, "always")
+    await task
+    assert pm.evaluate(bash("make lint"), "ses_1") == "allow"
 
 
 async def test_always_releases_other_pending_questions() -> None:
@@ -189,7 +200,7 @@ async def test_mode_approve_and_reject() -> None:
     with pytest.raises(PermissionRejected):
         await pm.ask("ses_1", None, edit())  # deny stays deny
     pm, _, events = manager(mode="reject")
-    with pytest.raises(PermissionRejected, match=r'--yes.*"bash": \{"rm \*": "allow"\}'):
+    with pytest.raises(PermissionRejected, match=r'--yes.*"bash": \{"rm -rf build": "allow"\}'):
         await pm.ask("ses_1", None, bash("rm -rf build"))
     pm, _, events = manager(mode="reject", edit="ask")
     with pytest.raises(PermissionRejected, match=r'--yes.*"edit": "allow"'):
