@@ -53,6 +53,7 @@ class ModelConfig(Strict):
     # The name to send to the provider when it differs from the key (e.g. an Ollama tag).
     id: str | None = None
     temperature: bool = True  # false for models that refuse a temperature
+    vision: bool | None = None  # true for models that accept images (e.g. a local LLaVA); None: from the model map
 
 
 class ProviderConfig(Strict):

@@ -14,17 +14,12 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from agent_tui.core import paths
+from agent_tui.core.secrets import MIN_SECRET_LEN, REDACTED, SECRET_ENV_SUFFIXES
 
 LOG_FILE = "agent-tui.log"
 MAX_BYTES = 5 * 1024 * 1024
 BACKUP_COUNT = 3
-REDACTED = "[REDACTED]"
 FORMAT = "%(asctime)s %(levelname)-7s %(process)d %(name)s: %(message)s"
-
-# Environment variables whose values are secrets wherever they show up.
-SECRET_ENV_SUFFIXES = ("_API_KEY", "_TOKEN", "_ACCESS_KEY", "_SECRET")
-# Shorter values would redact ordinary words ("1", "true") all over the log.
-_MIN_SECRET_LEN = 8
 
 # (cheap substring gates, pattern, replacement): a pattern runs only when the lower-cased text holds one of its
 # gates, which keeps large records cheap. Group 1, when present, is context kept in front of the secret.
@@ -53,7 +48,7 @@ def _secret_env_values() -> list[str]:
     values = {
         value
         for name, value in os.environ.items()
-        if name.upper().endswith(SECRET_ENV_SUFFIXES) and len(value) >= _MIN_SECRET_LEN
+        if name.upper().endswith(SECRET_ENV_SUFFIXES) and len(value) >= MIN_SECRET_LEN
     }
     return sorted(values, key=len, reverse=True)  # longest first, so a key containing another is fully hidden
 

@@ -93,3 +93,11 @@ def test_model_list_for_the_picker_and_families():
     assert any(m.id == "claude-sonnet-4-5" for m in models)
     assert all(m.provider == "anthropic" for m in models)
     assert catalog.family(catalog.resolve("anthropic/claude-sonnet-4-5")) == "anthropic"
+
+
+def test_config_can_say_a_custom_model_sees_images():
+    config = Config.model_validate({"provider": {"local": {"api": "openai", "base_url": "http://127.0.0.1:1/v1",
+                                                           "models": {"llava": {"vision": True}, "plain": {}}}}})
+    catalog = Catalog(config, env={})
+    assert catalog.model_info("local", "llava").vision is True
+    assert catalog.model_info("local", "plain").vision is False

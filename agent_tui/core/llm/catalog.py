@@ -217,6 +217,8 @@ def _apply_override(info: ModelInfo, override: ModelConfig | None) -> ModelInfo:
             update[field] = Decimal(str(price)) / PER_MILLION
     if not override.temperature:
         update["temperature"] = False
+    if override.vision is not None:
+        update["vision"] = override.vision
     if update:
         update["known"] = True
     return info.model_copy(update=update)

@@ -40,6 +40,7 @@ from agent_tui.core.models import (
     ToolPart,
     now_ms,
 )
+from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session.history import to_llm_messages
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
@@ -64,6 +65,8 @@ class Turn:
     make_context: Callable[[ToolPart], ToolContext]
     step_limit: int
     retry_base_delay: float = 1.0
+    produced: bool = False  # any visible text or tool call so far in this turn
+    scrub: SecretScrubber = field(default_factory=lambda: SecretScrubber(()))
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
     retries: list[Retrying] = field(default_factory=list)
@@ -87,6 +90,12 @@ async def run_turn(turn: Turn) -> None:
     for step in range(turn.step_limit):
         tools = {t.name: t for t in turn.tools()}
         calls = await _stream_step(turn, tools)
+        if assistant.error is None and not calls and not turn.produced:
+            # Nothing to show and nothing to do: say so rather than finishing silently.
+            assistant.error = MessageError(
+                kind="unknown", provider=turn.model.provider,
+                message="The model returned an empty reply. Send the message again, or pick another model.",
+            )
         if assistant.error is not None or not calls:
             return
         await asyncio.gather(*(_run_tool(turn, tools, part, call) for part, call in calls))
@@ -142,6 +151,7 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
                     text = TextPart(session_id=assistant.session_id, message_id=assistant.id, time_start=now_ms())
                     turn.open_parts.append(text)
                 text.text += event.text
+                turn.produced = turn.produced or bool(event.text.strip())
                 writer.part(text, delta=event.text, force=False)
             elif isinstance(event, ReasoningDelta):
                 if reasoning is None:
@@ -166,12 +176,14 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
                     used_ids.discard(part.call_id)
                     part.call_id = _unique_call_id(event.id, used_ids)
                 part.state.input = event.arguments or {}
-                part.state.raw_input = event.arguments_raw
+                # The raw text is kept only when it did not parse: it is what the user needs to see then.
+                part.state.raw_input = event.arguments_raw if event.error else None
                 tool = tools.get(event.name)
                 if tool is not None:
                     part.state.title = tool.title_for(part.state.input)
                 writer.part(part)
                 calls.append((part, event))
+                turn.produced = True
             elif isinstance(event, Usage):
                 usage = event
             elif isinstance(event, Finish):
@@ -299,8 +311,10 @@ async def _run_tool(turn: Turn, tools: dict[str, Tool], part: ToolPart, call: To
         log.exception("tool %s crashed", call.name)
         _finish_tool(turn, part, error=f"The tool '{call.name}' failed unexpectedly: {type(exc).__name__}: {exc}")
         return
-    output, extra = truncate_for_model(result.output, session_id=part.session_id, call_id=part.call_id)
-    metadata = {**result.metadata, **extra}
+    output, extra = truncate_for_model(
+        turn.scrub.text(result.output), session_id=part.session_id, call_id=part.call_id
+    )
+    metadata = turn.scrub.value({**result.metadata, **extra})
     if result.attachments:
         metadata["attachments"] = [a.model_dump() for a in result.attachments]
     _finish_tool(turn, part, output=output, title=result.title or None, metadata=metadata)

@@ -42,6 +42,7 @@ from agent_tui.core.models import (
 )
 from agent_tui.core.permission import PermissionManager
 from agent_tui.core.project import Project
+from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
 from agent_tui.core.session.fork import copy_history
 from agent_tui.core.session.history import guess_mime
@@ -116,6 +117,7 @@ class SessionService:
         self._file_times: dict[str, FileTimes] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._writer = RecordWriter(storage, self.bus)
+        self._scrub = SecretScrubber.from_config(config)
         self._closed = False
         self.bus.subscribe(FileChanged, self._on_file_changed)
 
@@ -323,7 +325,7 @@ class SessionService:
             tools=lambda: self.tool_list(exclude=exclude | ({"task"} if depth > 0 else frozenset())),
             storage=self.storage, writer=self._writer,
             make_context=lambda part: self._tool_context(run, part, depth),
-            step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay,
+            step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay, scrub=self._scrub,
         )
         await self._run_guarded(run, run_turn(turn), assistant, lambda reason: close_open_parts(turn, reason))
         self._finish(assistant)
@@ -387,7 +389,7 @@ class SessionService:
         def update(new_title: str | None, metadata: dict[str, object]) -> None:
             if new_title:
                 part.state.title = new_title
-            part.state.metadata.update(metadata)
+            part.state.metadata.update(self._scrub.value(metadata))
             self._writer.part(part, force=False)
 
         async def ask(request):  # type: ignore[no-untyped-def]
