@@ -138,4 +138,11 @@ def test_kill_9_mid_stream_keeps_the_streamed_text_and_a_usable_database(project
     assert again.returncode == 0, again.stderr
     assert "continued" in again.stdout
     assert any(m["role"] == "assistant" and "word9" in (m["content"] or "") for m in requests[-1].messages)
+    storage = Storage(home / "data" / "agent-tui.db")
+    try:
+        killed = storage.list_messages(session.id)[1].info
+    finally:
+        storage.close()
+    # The next run closed the turn the killed process left open, keeping its text.
+    assert killed.time.completed is not None and killed.error is not None and "Interrupted" in killed.error.message
 

@@ -180,6 +180,9 @@ class AssistantMessage(MessageBase):
     summary: bool = False
     finish_reason: str | None = None
     parent_id: str | None = None  # the user message this replies to
+    # "host:pid" of the process running this turn, so a turn left unfinished by a crash can be told apart from
+    # one another instance is still running.
+    owner: str | None = None
 
 
 Message = Annotated[UserMessage | AssistantMessage, Field(discriminator="role")]

@@ -93,3 +93,32 @@ async def test_initialize_asks_for_agents_md_with_the_write_tool(make_service, l
     assert reply.error is None
     assert "AGENTS.md" in llm.requests[0].messages[-1]["content"]
     assert (project_dir / "NEW_AGENTS.md").read_text() == "# Rules\n"
+
+
+async def test_a_turn_left_open_by_a_dead_process_is_closed_as_interrupted(make_service):
+    import socket
+
+    from agent_tui.core.models import AssistantMessage, TextPart, ToolPart, ToolState, UserMessage
+    from agent_tui.core.session.service import OWNER
+
+    svc = make_service(tools=ToolRegistry([]))
+    session = svc.create(title="crashed")
+    user = UserMessage(session_id=session.id)
+    dead = AssistantMessage(session_id=session.id, provider="fake", model="m",
+                            owner=f"{socket.gethostname()}:999999999")  # no such pid
+    alive = AssistantMessage(session_id=session.id, provider="fake", model="m", owner=OWNER)
+    svc.storage.put_all(messages=[user, dead], parts=[
+        TextPart(session_id=session.id, message_id=dead.id, text="half a repl"),
+        ToolPart(session_id=session.id, message_id=dead.id, call_id="c", tool="bash",
+                 state=ToolState(status="running")),
+    ])
+    history = svc.messages(session.id)
+    closed = history[-1]
+    assert closed.info.error is not None and closed.info.time.completed is not None
+    assert closed.text() == "half a repl"
+    assert next(p for p in closed.parts if isinstance(p, ToolPart)).state.status == "error"
+    # A turn owned by a live process (this one, or another host) is left alone.
+    other = svc.create(title="running elsewhere")
+    alive.session_id = other.id
+    svc.storage.put_message(alive)
+    assert svc.messages(other.id)[-1].info.time.completed is None

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,26 @@ from agent_tui.resources import read_prompt
 log = logging.getLogger(__name__)
 
 PermissionMode = Literal["interactive", "approve", "reject"]
+
+
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+CRASHED = "Interrupted: agent-tui stopped before this reply finished."
+
+
+def owner_alive(owner: str | None) -> bool:
+    """Whether the process named by `owner` ("host:pid") may still be running. Other hosts count as alive."""
+    if not owner or ":" not in owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
 
 
 class BusyError(Exception):
@@ -186,7 +208,25 @@ class SessionService:
 
     def messages(self, session_id: str) -> list[MessageWithParts]:
         self._writer.flush()  # a part still streaming may have a write pending; show it as it is now
-        return self.storage.list_messages(session_id)
+        history = self.storage.list_messages(session_id)
+        if history and session_id not in self._runs:
+            self._close_crashed_turn(history[-1])
+        return history
+
+    def _close_crashed_turn(self, last: MessageWithParts) -> None:
+        """A turn whose process died (kill -9, power loss) stays unfinished in storage: close it as interrupted,
+        keeping what it received, unless the process that owns it is still running."""
+        info = last.info
+        if not isinstance(info, AssistantMessage) or info.time.completed is not None or owner_alive(info.owner):
+            return
+        for part in last.parts:
+            if isinstance(part, ToolPart) and part.state.status in ("pending", "running"):
+                part.state.status = "error"
+                part.state.error = CRASHED
+                self.storage.put_part(part)
+        info.error = MessageError(kind="aborted", message=CRASHED)
+        info.time.completed = info.time.completed or now_ms()
+        self.storage.put_message(info)
 
     def fork(self, session_id: str, message_id: str | None = None) -> Session:
         """A new session holding a copy of the history up to and including `message_id` (all when None)."""
@@ -292,6 +332,8 @@ class SessionService:
         exclude: frozenset[str], depth: int,
     ) -> AssistantMessage:
         history = self.storage.list_messages(session.id)
+        if history:
+            self._close_crashed_turn(history[-1])
         first = not history
         # Summarise before storing the new message, so the summary covers everything before it.
         if compaction.needs_compaction(history, model.info):
@@ -318,7 +360,7 @@ class SessionService:
             build_system_prompt, self.project, self.catalog.family(model), self.config.instructions
         )
         assistant = AssistantMessage(session_id=session.id, provider=model.provider, model=model.model_id,
-                                     parent_id=user.id)
+                                     parent_id=user.id, owner=OWNER)
         self._writer.message(assistant)
         turn = Turn(
             assistant=assistant, model=model, system=system,
