@@ -8,7 +8,7 @@ from agent_tui.core.models import AssistantMessage
 from agent_tui.core.tools.base import ToolRegistry
 from agent_tui.testing.fake_llm import Reply, error, text, usage
 
-SMALL_MODEL = {"limit": {"context": 10_000, "output": 1_000}}
+SMALL_MODEL = {"limit": {"context": 10_000, "output": 1_000}, "cost": {"input": 1, "output": 2}}
 
 
 async def test_turn_over_90_percent_triggers_a_summary_before_the_next_turn(make_service, llm):
@@ -29,6 +29,9 @@ async def test_turn_over_90_percent_triggers_a_summary_before_the_next_turn(make
     history = svc.messages(session.id)
     summaries = [m for m in history if isinstance(m.info, AssistantMessage) and m.info.summary]
     assert len(summaries) == 1 and summaries[0].text() == "We discussed the first question."
+    assert summaries[0].info.cost > 0 and summaries[0].info.tokens.output == 50  # summaries cost money too
+    total = sum(m.info.cost for m in history if isinstance(m.info, AssistantMessage))
+    assert svc.get(session.id).cost == total
     # After the summary only the messages from it on are sent.
     sent = str(turn_request.messages)
     assert "first answer" not in sent and "We discussed the first question." in sent

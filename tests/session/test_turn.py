@@ -183,3 +183,18 @@ async def test_events_are_snapshots_not_live_records(make_service, llm):
     assert assistant[0].time.completed is None and assistant[-1].time.completed is not None
     statuses = [e.part.state.status for e in tools]
     assert statuses[0] == "pending" and statuses[-1] == "completed"
+
+
+async def test_session_cost_grows_with_each_step_not_only_at_the_end(make_service, llm):
+    from agent_tui.core.events import SessionUpdated
+
+    llm.add(Reply.of(tool_call("echo", {"text": "a"}, id="c1"), usage(1000, 10)))
+    llm.add(Reply.of(text("done"), usage(2000, 10)))
+    svc = make_service(tools=ToolRegistry([EchoTool()]))
+    session = svc.create(title="x")
+    costs: list[Decimal] = []
+    svc.bus.subscribe(SessionUpdated, lambda e: e.session.id == session.id and costs.append(e.session.cost))
+    reply = await svc.chat(session.id, "go")
+    first_step = (Decimal(1000) * 3 + Decimal(10) * 15) / Decimal(1_000_000)
+    assert first_step in costs  # published after step 1, while the turn was still running
+    assert costs[-1] == reply.cost == svc.get(session.id).cost

@@ -108,7 +108,7 @@ def add_exchange(
     assistant = AssistantMessage(
         id=f"msg_scene{number:02d}b", session_id=session.id, provider="anthropic", model="claude-sonnet-4-5",
         parent_id=user.id, time=MessageTime(created=start + 1000, completed=None if running else start + 9_400),
-        tokens=TokenUsage(input=18_240, output=412), cost=Decimal("0.0609"), error=error,
+        tokens=TokenUsage(input=18_240, output=412), context_tokens=18_652, cost=Decimal("0.0609"), error=error,
     )
     parts: list[Any] = [TextPart(id=f"prt_scene{number:02d}a", session_id=session.id, message_id=user.id,
                                  text=question)]

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -66,6 +67,7 @@ class Turn:
     step_limit: int
     retry_base_delay: float = 1.0
     produced: bool = False  # any visible text or tool call so far in this turn
+    on_cost: Callable[[Decimal], None] = lambda cost: None  # each step's cost, as soon as it is known
     scrub: SecretScrubber = field(default_factory=lambda: SecretScrubber(()))
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
@@ -234,20 +236,26 @@ def _new_tool_part(turn: Turn, call_id: str, name: str) -> ToolPart:
     return part
 
 
+def usage_tokens(usage: Usage | None) -> TokenUsage:
+    if usage is None:
+        return TokenUsage()
+    return TokenUsage(
+        input=usage.input_tokens,
+        output=usage.output_tokens,
+        reasoning=usage.reasoning_tokens,
+        cache_read=usage.cache_read_tokens,
+        cache_write=usage.cache_write_tokens,
+    )
+
+
 def _finish_step(turn: Turn, usage: Usage | None, finish: str | None) -> None:
     assistant = turn.assistant
-    tokens = TokenUsage()
-    if usage is not None:
-        tokens = TokenUsage(
-            input=usage.input_tokens,
-            output=usage.output_tokens,
-            reasoning=usage.reasoning_tokens,
-            cache_read=usage.cache_read_tokens,
-            cache_write=usage.cache_write_tokens,
-        )
+    tokens = usage_tokens(usage)
     cost = step_cost(tokens, turn.model.info)
     assistant.tokens = assistant.tokens + tokens
     assistant.cost += cost
+    if cost:
+        turn.on_cost(cost)
     if usage is not None:
         assistant.context_tokens = tokens.total
     assistant.finish_reason = finish

@@ -12,6 +12,7 @@ import os
 import socket
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,8 +29,9 @@ from agent_tui.core.events import (
     SessionUpdated,
 )
 from agent_tui.core.llm.catalog import Catalog, ModelInfo, ResolvedModel
+from agent_tui.core.llm.cost import step_cost
 from agent_tui.core.llm.errors import ProviderError
-from agent_tui.core.llm.stream import TextDelta, stream_completion
+from agent_tui.core.llm.stream import TextDelta, Usage, stream_completion
 from agent_tui.core.models import (
     AssistantMessage,
     FilePart,
@@ -48,7 +50,14 @@ from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
 from agent_tui.core.session.fork import copy_history
 from agent_tui.core.session.history import guess_mime
-from agent_tui.core.session.loop import ABORTED, Turn, close_open_parts, provider_error_to_message, run_turn
+from agent_tui.core.session.loop import (
+    ABORTED,
+    Turn,
+    close_open_parts,
+    provider_error_to_message,
+    run_turn,
+    usage_tokens,
+)
 from agent_tui.core.session.prompt import build_system_prompt
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.state import load_state, remember_model
@@ -368,6 +377,7 @@ class SessionService:
             storage=self.storage, writer=self._writer,
             make_context=lambda part: self._tool_context(run, part, depth),
             step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay, scrub=self._scrub,
+            on_cost=lambda cost: self._add_cost(session.id, cost),
         )
         await self._run_guarded(run, run_turn(turn), assistant, lambda reason: close_open_parts(turn, reason))
         self._finish(assistant)
@@ -405,6 +415,13 @@ class SessionService:
         finally:
             run.task = None
 
+    def _add_cost(self, session_id: str, cost: Decimal) -> None:
+        """Count a step's cost on the session at once, so the cost shown never lags behind a long turn."""
+        session = self.storage.get_session(session_id)
+        if session is not None:
+            session.cost += cost
+            self._touch(session)
+
     def _finish(self, assistant: AssistantMessage) -> None:
         if assistant.time.completed is not None:
             return
@@ -413,7 +430,6 @@ class SessionService:
         self._writer.message(assistant)
         session = self.storage.get_session(assistant.session_id)
         if session is not None:
-            session.cost += assistant.cost
             self._touch(session)
         if assistant.error is not None and assistant.error.kind != "aborted":
             self.bus.publish(SessionError(session_id=assistant.session_id, error=assistant.error))
@@ -520,6 +536,11 @@ class SessionService:
                     if isinstance(event, TextDelta):
                         part.text += event.text
                         self._writer.part(part, delta=event.text, force=False)
+                    elif isinstance(event, Usage):
+                        summary.tokens = usage_tokens(event)
+                        summary.cost = step_cost(summary.tokens, model.info)
+                        summary.context_tokens = summary.tokens.output  # what stays in the context: the summary
+                        self._add_cost(session.id, summary.cost)
             except ProviderError as exc:
                 summary.error = provider_error_to_message(exc)
 

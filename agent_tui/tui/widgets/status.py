@@ -39,10 +39,10 @@ class StatusLine(Horizontal):
             self.turn_tokens = 0
             self.context_used = 0
             return
-        tokens = message.tokens
-        self.turn_tokens = tokens.total
-        # What the next request will send again: the prompt (cached or not) plus this reply.
-        self.context_used = tokens.input + tokens.cache_read + tokens.cache_write + tokens.output + tokens.reasoning
+        self.turn_tokens = message.tokens.total
+        # What the next request will send again: the last step's prompt (cached or not) plus its reply. The
+        # turn's token total sums every step's prompt, so it would overstate how full the window is.
+        self.context_used = message.context_tokens
 
     def set_mcp(self, server: str, status: str) -> None:
         states = dict(self.mcp)
