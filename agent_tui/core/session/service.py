@@ -356,10 +356,11 @@ class SessionService:
             self._writer.part(FilePart(session_id=session.id, message_id=user.id, mime=guess_mime(resolved_path),
                                        filename=path.name, url=f"file://{resolved_path}",
                                        source_path=str(resolved_path)))
-        if session.model != model.spec:
-            session.model = model.spec
-            if depth == 0:
-                remember_model(model.spec)
+        if session.model != model.spec and depth == 0:
+            remember_model(model.spec)
+        # Re-read: a summary just now may have changed the stored session (its cost).
+        session = self._require(session.id)
+        session.model = model.spec
         self._touch(session)
         if first and not session.title_generated:
             self._spawn(self._title(session.id, text))
