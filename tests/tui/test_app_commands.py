@@ -69,6 +69,12 @@ async def test_new_sessions_mcp_help_and_unknown_commands(make_app, make_service
         assert "First one" in screen_text(app)
         await pilot.press("enter")
         assert app.main.session_id == first.id
+        second = service.create(title="Second one")  # newest: listed first
+        app.main.show_session(second.id)
+        await run_command(pilot, "/sessions")
+        await wait_for_screen(pilot, SessionSwitcherDialog)
+        await pilot.press("enter")  # the switcher starts on another session than the one on screen
+        assert app.main.session_id == first.id
         await run_command(pilot, "/mcp")
         await wait_for_screen(pilot, McpDialog)
         assert "No MCP server is configured" in screen_text(app)

@@ -56,7 +56,9 @@ class SessionSwitcherDialog(Dialog[str]):
         if not chosen:
             option_list.add_option(Option("No session matches", disabled=True))
         else:
-            option_list.highlighted = 0
+            # Start on the first session that is not the one on screen: ctrl+s, enter goes back to the previous one.
+            others = [i for i, s in enumerate(chosen) if s.id != self.current]
+            option_list.highlighted = others[0] if others and not query else 0
 
     @on(Input.Changed, "#session-search")
     def _search(self, event: Input.Changed) -> None:
