@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel
 
 ErrorKind = Literal[
@@ -182,6 +181,8 @@ def _is_connection(exc: BaseException, names: set[str], detail: str) -> bool:
     # or the wording tells them apart from a real server error.
     if names & _CONNECTION_CLASSES:
         return True
+    import httpx  # here, not at the top: litellm has loaded it by the time an error is classified
+
     for link in _chain(exc):
         if isinstance(link, httpx.TransportError | ConnectionError | TimeoutError):
             return True
