@@ -123,3 +123,19 @@ async def test_session_option_opens_that_session_and_unknown_ids_are_reported(ma
         await pilot.pause()
         assert app.main.session_id is None
         assert any("No session ses_missing" in str(n.message) for n in app._notifications)
+
+
+async def test_the_sidebar_starts_hidden_in_a_narrow_terminal_until_toggled(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.05)
+        assert not app.main.sidebar.display
+        await pilot.press("ctrl+b")
+        assert app.main.sidebar.display
+        await pilot.resize_terminal(70, 24)
+        await pilot.pause(0.05)
+        assert app.main.sidebar.display  # the user's choice wins over the width from now on
+    wide = make_app()
+    async with wide.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.05)
+        assert wide.main.sidebar.display

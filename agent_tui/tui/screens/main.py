@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from agent_tui.tui.app import AgentApp
 
 
+SIDEBAR_MIN_WIDTH = 100  # terminal columns below which the sidebar starts hidden
+
+
 class MainScreen(Screen[None]):
     CSS_PATH = str(style_path("main.tcss"))
     AUTO_FOCUS = "#prompt-input"
@@ -44,6 +47,12 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main-screen")
         self.session_id: str | None = None
+        self._sidebar_chosen = False  # once the user toggles the sidebar, the width no longer decides
+
+    def on_resize(self, event: events.Resize) -> None:
+        # In a narrow terminal the conversation needs the room more than the session list does.
+        if not self._sidebar_chosen:
+            self.sidebar.display = event.size.width >= SIDEBAR_MIN_WIDTH
 
     @property
     def agent(self) -> AgentApp:
@@ -183,6 +192,7 @@ class MainScreen(Screen[None]):
         self.composer.input.focus()
 
     def toggle_sidebar(self) -> None:
+        self._sidebar_chosen = True
         sidebar = self.sidebar
         sidebar.display = not sidebar.display
         if not sidebar.display and sidebar.has_focus_within:
