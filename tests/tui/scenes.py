@@ -18,7 +18,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from agent_tui.core.config import Config
-from agent_tui.core.events import PermissionAsked, SessionBusy
+from agent_tui.core.events import PartUpdated, PermissionAsked, SessionBusy
 from agent_tui.core.models import (
     AssistantMessage,
     MessageError,
@@ -207,6 +207,9 @@ def permission_request() -> Scene:
 
     async def ask(pilot: Pilot[Any]) -> None:
         service.bus.publish(SessionBusy(session_id=current.id))  # as when the turn is really running
+        # ... and the model has asked for the edit (the stored part, attached to its message).
+        stored = next(p for m in service.messages(current.id) for p in m.parts if p.type == "tool")
+        service.bus.publish(PartUpdated(part=stored))
         service.bus.publish(PermissionAsked(
             id="per_scene", session_id=current.id, permission="edit", title="Edit src/greeting.py",
             pattern="*", call_id="call_edit", metadata={"diff": EDIT_DIFF, "path": "src/greeting.py"},

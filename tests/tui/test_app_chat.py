@@ -67,7 +67,8 @@ async def test_esc_aborts_mid_stream_keeps_partial_text_and_session_stays_usable
         await pilot.press("enter")
         service = app.service
         await wait_for(pilot, lambda: "First part." in screen_text(app), what="the first chunk")
-        assert app.main.status.busy
+        assert app.main.status.busy and not app.main.status.waiting
+        assert "● working" in screen_text(app)
         assert app.focused is app.main.composer.input  # Esc works while the prompt has focus
         await pilot.press("escape")
         await wait_for(pilot, lambda: not service.busy_sessions(), what="the abort")
@@ -206,3 +207,16 @@ async def test_page_keys_in_the_prompt_scroll_the_log_while_a_reply_streams(make
         assert log.following
         assert "The end." in screen_text(app)
         assert app.main.composer.text == "draft"
+
+
+async def test_status_says_it_waits_for_the_model_until_the_first_output(make_app, llm, title_llm):
+    llm.add(Reply.of(delay(1.0), text("Late but here."), delay(1.0), text(" Done.")))
+    title_llm.add(Reply.of(text("Waiting")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "waiting for the model" in screen_text(app), what="the waiting hint")
+        await wait_for(pilot, lambda: "Late but here." in screen_text(app), what="the first text")
+        assert "waiting for the model" not in screen_text(app) and "● working" in screen_text(app)
+        await wait_for(pilot, lambda: not app.service.busy_sessions(), what="the end")

@@ -20,6 +20,7 @@ from agent_tui.core.events import (
     FileChanged,
     McpStatusChanged,
     MessageUpdated,
+    PartUpdated,
     SessionBusy,
     SessionDeleted,
     SessionIdle,
@@ -165,6 +166,10 @@ class MainScreen(Screen[None]):
                     self.status.show_turn(info)
             case SessionBusy() if on_screen:
                 self.status.busy = True
+                self.status.waiting = True
+            case PartUpdated(part=part, delta=delta) if on_screen and (delta or part.type == "tool"):
+                # Streamed text or a tool call: the model is answering. (The user's own text has no delta.)
+                self.status.waiting = False
             case SessionIdle() if on_screen:
                 self.status.busy = self.agent.runner.running(self.session_id or "")
             case SessionDeleted(session_id=session_id) if session_id == self.session_id:

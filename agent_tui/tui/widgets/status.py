@@ -23,6 +23,7 @@ class StatusLine(Horizontal):
     context_window: reactive[int] = reactive(0)
     cost: reactive[Decimal] = reactive(Decimal(0))
     busy: reactive[bool] = reactive(False)
+    waiting: reactive[bool] = reactive(False)  # busy, and nothing has arrived from the model yet
     queued: reactive[int] = reactive(0)
     mcp: reactive[dict[str, str]] = reactive(dict, always_update=True)
 
@@ -54,7 +55,7 @@ class StatusLine(Horizontal):
             self._refresh_text()
 
     watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
-    watch_cost = watch_busy = watch_queued = watch_mcp = _watch_any
+    watch_cost = watch_busy = watch_waiting = watch_queued = watch_mcp = _watch_any
 
     def _refresh_text(self) -> None:
         parts: list[Content] = [Content.styled(self.model, "bold")]
@@ -73,6 +74,10 @@ class StatusLine(Horizontal):
             right.append(Content(f"mcp: {servers}"))
         if self.queued:
             right.append(Content.styled(f"{self.queued} queued", "$warning"))
-        right.append(Content.styled("● working  esc to stop", "$accent") if self.busy else Content("idle"))
+        if self.busy:
+            doing = "waiting for the model" if self.waiting else "working"
+            right.append(Content.styled(f"● {doing}  esc to stop", "$accent"))
+        else:
+            right.append(Content("idle"))
         self.query_one("#status-right", Static).update(Content(" │ ").join(right))
         self.set_class(self.busy, "-busy")
