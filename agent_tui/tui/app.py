@@ -10,7 +10,6 @@ import asyncio
 import importlib
 import logging
 import sys
-from collections import deque
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,10 +32,11 @@ from agent_tui.tui.dialogs.first_run import FirstRunDialog
 from agent_tui.tui.dialogs.help import HelpDialog
 from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
-from agent_tui.tui.dialogs.permission import PermissionAnswer, PermissionDialog
+from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.session_switcher import SessionSwitcherDialog
 from agent_tui.tui.dialogs.text_input import TextInputDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
+from agent_tui.tui.permission_queue import PermissionQueue
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
 from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.state import PromptHistory
@@ -106,8 +106,7 @@ class AgentApp(App[int]):
         self._initial_session = session_id
         self._continue_last = continue_last
         self._warm_up = warm_up
-        self._permissions: deque[PermissionAsked] = deque()
-        self._permission_dialog: PermissionDialog | None = None
+        self.permission_queue = PermissionQueue(self)
         self._watcher: Any = None
         self._shut_down = False
         self._apply_keybinds()
@@ -234,10 +233,9 @@ class AgentApp(App[int]):
     def on_engine_event(self, message: EngineEvent) -> None:
         event = message.event
         if isinstance(event, PermissionAsked):
-            self._permissions.append(event)
-            self.show_pending_permissions()
+            self.permission_queue.asked(event)
         elif isinstance(event, PermissionReplied):
-            self._permission_answered(event.id)
+            self.permission_queue.answered(event.id)
         elif isinstance(event, McpStatusChanged):
             self.mcp_states[event.server] = event
         self.main.route(message)
@@ -255,38 +253,6 @@ class AgentApp(App[int]):
             main.composer.set_text(message.prompt.text)  # nothing typed is lost
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
-
-    # --- permissions --------------------------------------------------------------------------------------
-
-    def show_pending_permissions(self) -> None:
-        if self._permission_dialog is not None or not self._permissions:
-            return
-        event = self._permissions[0]
-        session = self.service.get(event.session_id)
-        other = event.session_id != self.main.session_id
-        dialog = PermissionDialog(event, session_title=session.title if session and other else None)
-        self._permission_dialog = dialog
-        self.push_screen(dialog, lambda answer: self._permission_chosen(event, answer))
-
-    def _permission_chosen(self, event: PermissionAsked, answer: PermissionAnswer | None) -> None:
-        self._permission_dialog = None
-        if answer is not None:
-            reply, text = answer
-            self.service.permissions.reply(event.id, reply, text)
-        self._drop_permission(event.id)
-        self.call_later(self.show_pending_permissions)
-
-    def _drop_permission(self, request_id: str) -> None:
-        self._permissions = deque(p for p in self._permissions if p.id != request_id)
-
-    def _permission_answered(self, request_id: str) -> None:
-        """Answered elsewhere (abort, an "always" grant covering it): close its dialog if it is open."""
-        self._drop_permission(request_id)
-        dialog = self._permission_dialog
-        if dialog is not None and dialog.request_id == request_id:
-            self._permission_dialog = None
-            if dialog.is_attached:
-                dialog.dismiss(None)
 
     # --- models -------------------------------------------------------------------------------------------
 

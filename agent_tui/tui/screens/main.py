@@ -107,7 +107,7 @@ class MainScreen(Screen[None]):
         self._show_session_status(session, messages)
         self.composer.show_queued([q.text for q in self.agent.runner.queued(self.session_id or "")])
         self.agent.sub_title = session.title if session else "New session"
-        self.agent.show_pending_permissions()
+        self.agent.permission_queue.show_next()
 
     def _show_welcome(self, show: bool) -> None:
         """An empty session shows what to do instead of an empty log."""
