@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,7 +92,7 @@ class Storage:
         try:
             self._check(db)
             db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
+            self._enable_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
             self._migrate(db)
@@ -100,12 +101,31 @@ class Storage:
             raise
         return db
 
+    def _enable_wal(self, db: sqlite3.Connection) -> None:
+        """Switch to WAL. The switch needs the file to itself and SQLite does not wait for that (no busy
+        handler), so when another process is opening the same new file at this moment, try again briefly."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
+                time.sleep(0.02)
+
     def _check(self, db: sqlite3.Connection) -> None:
         """Refuse, before anything is written, a file this version must not touch."""
         try:
-            # Reads only: on a file that is not a database this fails before anything is written.
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            # Reads only: on a file that is not a database this fails before anything is written. Both reads
+            # in one transaction, so another process migrating at this moment is seen before or after, never
+            # half-way (tables present, version still 0).
+            db.execute("BEGIN")
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            finally:
+                db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             raise StorageError(
                 f"{self.path} is not an agent-tui database ({exc}). It was left untouched; "

@@ -473,3 +473,32 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path, subprocess_e
     owners = [json.loads(r[0])["title"].split("-")[0] for r in rows]
     switches = sum(1 for a, b in itertools.pairwise(owners) if a != b)
     assert switches >= 3, owners
+
+
+OPENER = textwrap.dedent(
+    """
+    import sys
+    from agent_tui.core.storage import Storage
+    sys.stdin.readline()
+    Storage(sys.argv[1]).close()
+    """
+)
+
+
+def test_two_processes_creating_the_database_at_the_same_moment(tmp_path: Path, subprocess_env: dict[str, str]):
+    """Both race to create, check and switch a new file to WAL; neither may fail ("database is locked", or the
+    other's half-made schema taken for a foreign database). The race is narrow, so it is run many times."""
+    for attempt in range(30):
+        path = tmp_path / f"race-{attempt}.db"
+        openers = [
+            subprocess.Popen([sys.executable, "-c", OPENER, str(path)], stdin=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=subprocess_env)
+            for _ in range(2)
+        ]
+        for opener in openers:
+            assert opener.stdin is not None
+            opener.stdin.write("go\n")
+            opener.stdin.flush()
+        for opener in openers:
+            _, err = opener.communicate(timeout=60)
+            assert opener.returncode == 0, err
