@@ -99,7 +99,7 @@ async def test_a_turn_left_open_by_a_dead_process_is_closed_as_interrupted(make_
     import socket
 
     from agent_tui.core.models import AssistantMessage, TextPart, ToolPart, ToolState, UserMessage
-    from agent_tui.core.session.service import OWNER
+    from agent_tui.core.session.recovery import OWNER
 
     svc = make_service(tools=ToolRegistry([]))
     session = svc.create(title="crashed")

@@ -23,7 +23,6 @@ from agent_tui.core.llm.stream import (
     Finish,
     LLMRequest,
     ReasoningDelta,
-    Retrying,
     TextDelta,
     ToolCall,
     ToolCallStarted,
@@ -71,7 +70,6 @@ class Turn:
     scrub: SecretScrubber = field(default_factory=lambda: SecretScrubber(()))
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
-    retries: list[Retrying] = field(default_factory=list)
 
 
 def provider_error_to_message(error: ProviderError) -> MessageError:
@@ -190,8 +188,6 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
                 usage = event
             elif isinstance(event, Finish):
                 finish = event.reason
-            elif isinstance(event, Retrying):
-                turn.retries.append(event)  # stream_completion logs it
     except ProviderError as error:
         log.warning("provider error on %s: %s", turn.model.spec, error)
         assistant.error = provider_error_to_message(error)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -59,6 +57,7 @@ from agent_tui.core.session.loop import (
     usage_tokens,
 )
 from agent_tui.core.session.prompt import build_system_prompt
+from agent_tui.core.session.recovery import OWNER, close_crashed_turn
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
@@ -69,26 +68,6 @@ from agent_tui.resources import read_prompt
 log = logging.getLogger(__name__)
 
 PermissionMode = Literal["interactive", "approve", "reject"]
-
-
-OWNER = f"{socket.gethostname()}:{os.getpid()}"
-CRASHED = "Interrupted: agent-tui stopped before this reply finished."
-
-
-def owner_alive(owner: str | None) -> bool:
-    """Whether the process named by `owner` ("host:pid") may still be running. Other hosts count as alive."""
-    if not owner or ":" not in owner:
-        return False
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
-        return True
-    return True
 
 
 class BusyError(Exception):
@@ -219,23 +198,8 @@ class SessionService:
         self._writer.flush()  # a part still streaming may have a write pending; show it as it is now
         history = self.storage.list_messages(session_id)
         if history and session_id not in self._runs:
-            self._close_crashed_turn(history[-1])
+            close_crashed_turn(self.storage, history[-1])
         return history
-
-    def _close_crashed_turn(self, last: MessageWithParts) -> None:
-        """A turn whose process died (kill -9, power loss) stays unfinished in storage: close it as interrupted,
-        keeping what it received, unless the process that owns it is still running."""
-        info = last.info
-        if not isinstance(info, AssistantMessage) or info.time.completed is not None or owner_alive(info.owner):
-            return
-        for part in last.parts:
-            if isinstance(part, ToolPart) and part.state.status in ("pending", "running"):
-                part.state.status = "error"
-                part.state.error = CRASHED
-                self.storage.put_part(part)
-        info.error = MessageError(kind="aborted", message=CRASHED)
-        info.time.completed = info.time.completed or now_ms()
-        self.storage.put_message(info)
 
     def fork(self, session_id: str, message_id: str | None = None) -> Session:
         """A new session holding a copy of the history up to and including `message_id` (all when None)."""
@@ -342,7 +306,7 @@ class SessionService:
     ) -> AssistantMessage:
         history = self.storage.list_messages(session.id)
         if history:
-            self._close_crashed_turn(history[-1])
+            close_crashed_turn(self.storage, history[-1])
         first = not history
         # Summarise before storing the new message, so the summary covers everything before it.
         if compaction.needs_compaction(history, model.info):

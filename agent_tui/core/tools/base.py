@@ -12,7 +12,7 @@ import hashlib
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -157,7 +157,6 @@ class ToolContext:
     file_times: FileTimes
     host: ToolHost | None = None
     agent_depth: int = 0  # 0 for the main agent, 1 for a sub-agent started by `task`
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, path: str) -> Path:
         """Resolve a model-supplied path against the working folder (`~` expanded)."""
