@@ -61,6 +61,7 @@ from agent_tui.core.session.recovery import OWNER, close_crashed_turn
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
+from agent_tui.core.tools.access import AccessProvider, ToolAccess
 from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolError, ToolRegistry
 from agent_tui.core.tools.truncate import remove_old_saved_outputs
 from agent_tui.resources import read_prompt
@@ -122,6 +123,7 @@ class SessionService:
         self.tools = tools
         self.permissions = permissions or PermissionManager(self.bus, config.permission, mode=permission_mode)
         self.mcp = mcp  # an McpManager; duck-typed so that `mcp` is never imported here
+        self.access: AccessProvider | None = None  # a front end's own files and terminals (ACP)
         self.requested_model = model
         self._runs: dict[str, _Run] = {}
         self._file_times: dict[str, FileTimes] = {}
@@ -418,10 +420,12 @@ class SessionService:
         async def ask(request):  # type: ignore[no-untyped-def]
             await self.permissions.ask(part.session_id, part.call_id, request)
 
+        access = self.access.for_session(part.session_id) if self.access is not None else ToolAccess()
         return ToolContext(
             session_id=part.session_id, message_id=part.message_id, call_id=part.call_id,
             directory=self.project.directory, root=self.project.root, abort=run.abort, ask=ask, update=update,
             file_times=self.file_times(part.session_id), host=self, agent_depth=depth,
+            files=access.files, commands=access.commands,
         )
 
     def get_todos(self, session_id: str) -> list[Todo]:

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Protocol
 from pydantic import BaseModel, Field
 
 from agent_tui.core.models import Todo
+from agent_tui.core.tools.access import CommandRunner, FileAccess
 from agent_tui.resources import prompt_path
 
 
@@ -157,6 +158,9 @@ class ToolContext:
     file_times: FileTimes
     host: ToolHost | None = None
     agent_depth: int = 0  # 0 for the main agent, 1 for a sub-agent started by `task`
+    # Offered by a front end (an editor over ACP); None means the disk and our own processes.
+    files: FileAccess | None = None
+    commands: CommandRunner | None = None
 
     def resolve(self, path: str) -> Path:
         """Resolve a model-supplied path against the working folder (`~` expanded)."""

@@ -44,7 +44,10 @@ async def load_for_edit(ctx: ToolContext, raw_path: str, *, must_exist: bool) ->
             read_text(path, ctx)  # raises "File not found … Did you mean …"
         return LoadedFile(path=path, shown=shown, content=None)
     ctx.file_times.assert_fresh(path)
-    content, crlf = to_lf(read_text(path, ctx))
+    text = read_text(path, ctx)  # also refuses binary and oversized files
+    if ctx.files is not None:  # the front end's text (an unsaved editor buffer) is what gets edited
+        text = await ctx.files.read_text(path)
+    content, crlf = to_lf(text)
     return LoadedFile(path=path, shown=shown, content=content, crlf=crlf)
 
 
@@ -66,8 +69,12 @@ async def commit_edit(ctx: ToolContext, file: LoadedFile, new_content: str, *, v
     elif file.path.exists():
         raise ToolError(f"{file.shown} was created by someone else meanwhile. Read it before changing it.")
     try:
-        atomic_write(file.path, restore_endings(new_content, file.crlf))
+        if ctx.files is not None:
+            await ctx.files.write_text(file.path, restore_endings(new_content, file.crlf))
+        else:
+            atomic_write(file.path, restore_endings(new_content, file.crlf))
     except OSError as exc:
         raise ToolError(f"Could not write {file.shown}: {exc.strerror or exc}") from exc
-    ctx.file_times.record_read(file.path)
+    if file.path.exists():  # a front end may keep a new file in an unsaved buffer
+        ctx.file_times.record_read(file.path)
     return summary

@@ -81,8 +81,10 @@ class ReadTool(Tool):
             raise ToolError("offset is a line number and starts at 1.")
         if limit < 1:
             raise ToolError("limit must be at least 1.")
+        # The front end's view of the file (an editor's unsaved buffer) when it offers one.
+        source = await ctx.files.read_text(path) if ctx.files is not None else None
         # A thread: walking to line 900,000 of a 50 MB file must not freeze the app.
-        return await asyncio.to_thread(self._text, path, shown, offset, limit, ctx)
+        return await asyncio.to_thread(self._text, path, shown, offset, limit, ctx, source)
 
     def _image(self, path: Path, shown: str, mime: str, ctx: ToolContext) -> ToolResult:
         size = path.stat().st_size
@@ -97,12 +99,17 @@ class ReadTool(Tool):
             attachments=[Attachment(mime=mime, filename=path.name, data_base64=data)],
         )
 
-    def _text(self, path: Path, shown: str, offset: int, limit: int, ctx: ToolContext) -> ToolResult:
+    def _text(
+        self, path: Path, shown: str, offset: int, limit: int, ctx: ToolContext, source: str | None = None
+    ) -> ToolResult:
         lines: list[str] = []
         cut_lines = 0
         number = 0
         more = False
-        with path.open("r", encoding="utf-8", errors="replace", newline="") as f:
+        opened = io.StringIO(source, newline="") if source is not None else path.open(
+            "r", encoding="utf-8", errors="replace", newline=""
+        )
+        with opened as f:
             while True:
                 item = _read_line(f)
                 if item is None:
@@ -124,7 +131,7 @@ class ReadTool(Tool):
             raise ToolError(f"offset {offset} is past the end of {shown}, which has {number} lines.")
         last = offset + len(lines) - 1
         if more:
-            total = _count_lines(path)
+            total = _count_lines(path) if source is None else source.count("\n") + (not source.endswith("\n"))
             footer = (
                 f"(Showing lines {offset}-{last} of {total}. "
                 f"Call read with offset={last + 1} to continue, or use grep to find what you need.)"
