@@ -21,6 +21,7 @@ from agent_tui.core import state as remembered
 from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.models import AssistantMessage
+from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_markdown
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
@@ -461,7 +462,7 @@ class AgentApp(App[int]):
                 path = directory / f"session-{session.id[-8:]}-{counter}.md"
                 counter += 1
         try:
-            path.write_text(to_markdown(session, self.service.messages(session.id)), encoding="utf-8")
+            write_private_text(path, to_markdown(session, self.service.messages(session.id)))
         except OSError as exc:
             self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error")
             return
