@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
+
+from agent_tui.core.tools.textfile import TextFile
 
 
 class FileAccess(Protocol):
@@ -51,3 +53,14 @@ class AccessProvider(Protocol):
     """Set on the session service by a front end; asked once per tool call."""
 
     def for_session(self, session_id: str) -> ToolAccess: ...
+
+
+async def front_end_view(files: FileAccess, path: Path, found: TextFile) -> TextFile:
+    """`found` (read from disk) with the front end's text of the file: the edit applies to what the user sees,
+    while `found.raw` keeps the disk bytes for the check that the disk did not change meanwhile."""
+    return replace(found, text=found.from_model(await files.read_text(path)))
+
+
+def front_end_text(file_format: TextFile, text: str) -> str:
+    """`text` with the file's own line endings, as a string for the front end to write."""
+    return file_format.encode(text)[len(file_format.bom):].decode(file_format.codec)

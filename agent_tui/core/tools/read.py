@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from agent_tui.core.tools.base import Attachment, Tool, ToolContext, ToolError, ToolResult
 from agent_tui.core.tools.fs import SNIFF_BYTES, display_path, looks_binary, require_file, resolve_path, sniff_image
+from agent_tui.core.tools.textfile import python_encoding
 
 DEFAULT_LIMIT = 2000
 MAX_LINE_CHARS = 2000
@@ -81,10 +82,10 @@ class ReadTool(Tool):
             raise ToolError("offset is a line number and starts at 1.")
         if limit < 1:
             raise ToolError("limit must be at least 1.")
+        # A thread: walking to line 900,000 of a 50 MB file must not freeze the app.
         # The front end's view of the file (an editor's unsaved buffer) when it offers one.
         source = await ctx.files.read_text(path) if ctx.files is not None else None
-        # A thread: walking to line 900,000 of a 50 MB file must not freeze the app.
-        return await asyncio.to_thread(self._text, path, shown, offset, limit, ctx, source)
+        return await asyncio.to_thread(self._text, path, shown, offset, limit, ctx, python_encoding(head), source)
 
     def _image(self, path: Path, shown: str, mime: str, ctx: ToolContext) -> ToolResult:
         size = path.stat().st_size
@@ -100,14 +101,15 @@ class ReadTool(Tool):
         )
 
     def _text(
-        self, path: Path, shown: str, offset: int, limit: int, ctx: ToolContext, source: str | None = None
+        self, path: Path, shown: str, offset: int, limit: int, ctx: ToolContext, encoding: str,
+        source: str | None = None,
     ) -> ToolResult:
         lines: list[str] = []
         cut_lines = 0
         number = 0
         more = False
         opened = io.StringIO(source, newline="") if source is not None else path.open(
-            "r", encoding="utf-8", errors="replace", newline=""
+            "r", encoding=encoding, errors="replace", newline=""
         )
         with opened as f:
             while True:
