@@ -42,6 +42,7 @@ from agent_tui.core.models import (
 )
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session.history import to_llm_messages
+from agent_tui.core.session.repeat_guard import RepeatedFailures
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
 from agent_tui.core.tools.base import Tool, ToolContext, ToolError
@@ -70,6 +71,7 @@ class Turn:
     scrub: SecretScrubber = field(default_factory=lambda: SecretScrubber(()))
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
+    repeats: RepeatedFailures = field(default_factory=RepeatedFailures)  # stops identical failing calls
 
 
 def provider_error_to_message(error: ProviderError) -> MessageError:
@@ -99,6 +101,9 @@ async def run_turn(turn: Turn) -> None:
         if assistant.error is not None or not calls:
             return
         await asyncio.gather(*(_run_tool(turn, tools, part, call) for part, call in calls))
+        assistant.error = turn.repeats.check_step([part for part, _ in calls], turn.writer.part)
+        if assistant.error is not None:
+            return
         log.debug("step %d ran %d tool calls", step + 1, len(calls))
     assistant.error = MessageError(
         kind="unknown",
