@@ -47,6 +47,7 @@ class Session(Record):
     # Totals kept on the session so the sidebar can show them without reading every message.
     cost: Decimal = Decimal(0)
     model: str | None = None
+    agent: str | None = None  # the agent its turns run with (None: the default, `build`)
 
 
 # --- parts --------------------------------------------------------------------------------------------------
