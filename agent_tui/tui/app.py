@@ -20,8 +20,6 @@ from textual.binding import Binding, BindingType
 from agent_tui.core import state as remembered
 from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
 from agent_tui.core.llm.catalog import ModelError
-from agent_tui.core.models import AssistantMessage
-from agent_tui.core.session.export import to_markdown
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
 from agent_tui.tui import commands
@@ -33,15 +31,13 @@ from agent_tui.tui.dialogs.help import HelpDialog
 from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
-from agent_tui.tui.dialogs.session_switcher import SessionSwitcherDialog
-from agent_tui.tui.dialogs.text_input import TextInputDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
 from agent_tui.tui.permission_queue import PermissionQueue
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
 from agent_tui.tui.screens.main import MainScreen
+from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
-from agent_tui.tui.widgets.sidebar import SessionList
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +60,7 @@ KEYBINDS: dict[str, str] = {
 }
 
 
-class AgentApp(App[int]):
+class AgentApp(SessionActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -349,21 +345,6 @@ class AgentApp(App[int]):
             main.toggle_sidebar()
         main.sidebar.query_one("#session-list").focus()
 
-    def action_new_session(self) -> None:
-        self.main.show_session(None)
-        self.main.composer.input.focus()
-
-    def action_sessions(self) -> None:
-        main = self.main
-        sessions = self.service.list(limit=500)
-        busy = set(self.service.busy_sessions())
-        self.push_screen(SessionSwitcherDialog(sessions, current=main.session_id, busy=busy), self._switch_to)
-
-    def _switch_to(self, session_id: str | None) -> None:
-        if session_id:
-            self.main.show_session(session_id)
-            self.main.composer.input.focus()
-
     def action_models(self) -> None:
         models = self.service.available_models()
         if not models:
@@ -428,75 +409,6 @@ class AgentApp(App[int]):
 
     def action_init_project(self) -> None:
         self._submit(QueuedPrompt(text="/init", kind="init", model=self.chosen_model))
-
-    def action_rename_session(self, title: str = "") -> None:
-        session_id = self.main.session_id
-        session = self.service.get(session_id) if session_id else None
-        if session is None:
-            self.notify("Nothing to rename yet: send a message first.", severity="warning")
-            return
-        if title.strip():
-            self.service.rename(session.id, title.strip())
-            return
-        self.push_screen(TextInputDialog("Rename session", value=session.title),
-                         lambda new: self.service.rename(session.id, new) if new else None)
-
-    def action_export_session(self, target: str = "") -> None:
-        session_id = self.main.session_id
-        session = self.service.get(session_id) if session_id else None
-        if session is None:
-            self.notify("Nothing to export yet: send a message first.", severity="warning")
-            return
-        directory = self.service.project.directory
-        if target.strip():
-            path = Path(target.strip()).expanduser()
-            path = path if path.is_absolute() else directory / path
-            if path.exists():
-                self.notify(f"{path} already exists; give another file name.", severity="error")
-                return
-        else:
-            path = directory / f"session-{session.id[-8:]}.md"
-            counter = 2
-            while path.exists():
-                path = directory / f"session-{session.id[-8:]}-{counter}.md"
-                counter += 1
-        try:
-            path.write_text(to_markdown(session, self.service.messages(session.id)), encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error")
-            return
-        self.notify(f"Exported to {path}", timeout=6)
-
-    def action_copy_last_reply(self) -> None:
-        session_id = self.main.session_id
-        messages = self.service.messages(session_id) if session_id else []
-        reply = next((m for m in reversed(messages) if isinstance(m.info, AssistantMessage) and m.text()), None)
-        if reply is None:
-            self.notify("There is no reply to copy yet.", severity="warning")
-            return
-        text = reply.text()
-        self.copy_to_clipboard(text)
-        self.notify(f"Copied the last reply ({len(text)} characters) to the clipboard.", timeout=3)
-
-    def on_session_list_delete_requested(self, message: SessionList.DeleteRequested) -> None:
-        self.action_delete_session(message.session_id)
-
-    def on_session_list_rename_requested(self, message: SessionList.RenameRequested) -> None:
-        session = self.service.get(message.session_id)
-        if session is not None:
-            self.push_screen(TextInputDialog("Rename session", value=session.title),
-                             lambda new: self.service.rename(session.id, new) if new else None)
-
-    def action_delete_session(self, session_id: str) -> None:
-        session = self.service.get(session_id)
-        if session is None:
-            return
-        busy = " It is running; deleting stops it." if self.runner.running(session_id) else ""
-        self.push_screen(
-            ConfirmDialog("Delete session?", f"“{session.title}” and all its messages will be deleted.{busy}",
-                          confirm="Delete"),
-            lambda yes: self.service.delete(session_id) if yes else None,
-        )
 
     def action_quit(self) -> None:  # Textual's ctrl+q and the palette's Quit go through the same check
         self.run_worker(self.action_quit_app(), exit_on_error=False)
