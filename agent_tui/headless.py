@@ -18,6 +18,7 @@ from agent_tui.core.config import ConfigError
 from agent_tui.core.events import Event, PartUpdated
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.models import AssistantMessage, TextPart, ToolPart
+from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_json, to_markdown
 from agent_tui.core.storage import StorageError
 
@@ -173,7 +174,7 @@ def sessions_command(args: argparse.Namespace) -> int:
         messages = service.messages(session.id)
         text = to_json(session, messages) if getattr(args, "format", "md") == "json" else to_markdown(session, messages)
         if getattr(args, "output", None):
-            Path(args.output).write_text(text, encoding="utf-8")
+            write_private_text(Path(args.output), text)
             print(f"Exported {session.id} to {args.output}.")
         else:
             sys.stdout.write(text)

@@ -94,6 +94,11 @@ class PermissionConfig(Strict):
     external_directory: Action | None = None
 
 
+class WebfetchConfig(Strict):
+    # Loopback, private, link-local (cloud metadata) and other non-public addresses are refused unless true.
+    allow_private: bool = False
+
+
 class Config(Strict):
     schema_: str | None = Field(default=None, alias="$schema")
     model: str | None = None
@@ -106,6 +111,7 @@ class Config(Strict):
     theme: str | None = None
     instructions: list[str] = Field(default_factory=list)
     step_limit: int = Field(default=1000, gt=0)
+    webfetch: WebfetchConfig = Field(default_factory=WebfetchConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

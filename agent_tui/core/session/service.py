@@ -122,7 +122,7 @@ class SessionService:
         if tools is None:
             from agent_tui.core.tools.builtin import builtin_tools
 
-            tools = ToolRegistry(builtin_tools())
+            tools = ToolRegistry(builtin_tools(webfetch_allow_private=config.webfetch.allow_private))
         self.tools = tools
         self.permissions = permissions or PermissionManager(self.bus, config.permission, mode=permission_mode)
         self.mcp = mcp  # an McpManager; duck-typed so that `mcp` is never imported here
@@ -466,7 +466,7 @@ class SessionService:
         return ToolContext(
             session_id=part.session_id, message_id=part.message_id, call_id=part.call_id,
             directory=self.project.directory, root=self.project.root, abort=run.abort, ask=ask, update=update,
-            file_times=self.file_times(part.session_id), host=self, agent_depth=depth,
+            file_times=self.file_times(part.session_id), host=self, agent_depth=depth, scrub=self._scrub,
         )
 
     def get_todos(self, session_id: str) -> list[Todo]:
