@@ -39,6 +39,8 @@ def _commands_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one prompt without the interface and print the reply")
     run.add_argument("prompt", nargs="+", help="the message to send (use - to read it from standard input)")
     run.add_argument("-m", "--model", help="model as provider/model")
+    run.add_argument("-a", "--agent", help="the agent to run with: build (default), plan (read-only) or one "
+                     "defined in .agent-tui/agents/NAME.md; stored on the session")
     run.add_argument("-s", "--session", help="continue the session with this id")
     run.add_argument("-c", "--continue", dest="continue_last", action="store_true",
                      help="continue the most recent session")

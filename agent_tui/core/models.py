@@ -61,6 +61,7 @@ class Session(Record):
     model: str | None = None
     # The files this session's live (not undone) turns changed, kept up to date as steps finish (core/snapshot).
     changes: list[FileChange] = Field(default_factory=list)
+    agent: str | None = None  # the agent its turns run with (None: the default, `build`)
 
 
 # --- parts --------------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ class Turn:
     make_context: Callable[[ToolPart], ToolContext]
     step_limit: int
     retry_base_delay: float = 1.0
+    temperature: float | None = None  # the agent's; None: 0 for models that take a temperature
     produced: bool = False  # any visible text or tool call so far in this turn
     on_cost: Callable[[Decimal], None] = lambda cost: None  # each step's cost, as soon as it is known
     scrub: SecretScrubber = field(default_factory=lambda: SecretScrubber(()))
@@ -125,7 +126,7 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
         api_base=turn.model.api_base,
         api_key=turn.model.api_key,
         key_env=turn.model.key_env,
-        temperature=0 if turn.model.info.temperature else None,
+        temperature=(turn.temperature if turn.temperature is not None else 0) if turn.model.info.temperature else None,
         max_tokens=min(turn.model.info.output, 32_000),
         extra_headers=turn.model.headers,
     )

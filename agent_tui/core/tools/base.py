@@ -67,7 +67,8 @@ class ToolHost(Protocol):
 
     def set_todos(self, session_id: str, todos: list[Todo]) -> None: ...
 
-    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str) -> SubagentResult: ...
+    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str,
+                           agent: str | None = None) -> SubagentResult: ...
 
 
 class FileTimes:
