@@ -19,7 +19,7 @@ def _app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agent-tui",
         description="A terminal coding agent. Opens the app in DIR (default: the current folder).",
-        epilog="Other commands: agent-tui run \"PROMPT\" | agent-tui sessions list|show|export|delete | "
+        epilog="Other commands: agent-tui run \"PROMPT\" | agent-tui sessions list|show|export|delete|undo|redo|diff | "
         "agent-tui mcp list. Use `agent-tui COMMAND --help` for details.",
     )
     parser.add_argument("--version", action="version", version=f"agent-tui {__version__}")
@@ -51,7 +51,7 @@ def _commands_parser() -> argparse.ArgumentParser:
     run.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     run.add_argument("--file", action="append", default=[], help="attach a file (repeatable)")
 
-    sessions = sub.add_parser("sessions", help="list, show, export or delete sessions")
+    sessions = sub.add_parser("sessions", help="list, show, export, delete, undo, redo or diff sessions")
     sessions.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     ssub = sessions.add_subparsers(dest="action", required=True)
     lst = ssub.add_parser("list", help="the project's sessions, newest first")
@@ -65,6 +65,9 @@ def _commands_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="write to this file instead of standard output")
     delete = ssub.add_parser("delete", help="delete a session and its messages")
     delete.add_argument("id")
+    from agent_tui.headless_undo import add_parsers
+
+    add_parsers(ssub)
 
     mcp = sub.add_parser("mcp", help="MCP servers")
     mcp.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from agent_tui import headless_undo
 from agent_tui.core.agents import UnknownAgent
 from agent_tui.core.config import ConfigError
 from agent_tui.core.events import Event, PartUpdated
@@ -177,6 +178,8 @@ def sessions_command(args: argparse.Namespace) -> int:
         session = service.get(args.id)
         if session is None:
             return _fail(f"no session {args.id}")
+        if args.action in headless_undo.ACTIONS:
+            return headless_undo.run(service, args)
         if args.action == "delete":
             service.delete(session.id)
             print(f"Deleted {session.id} ({session.title}).")
