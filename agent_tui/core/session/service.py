@@ -47,6 +47,7 @@ from agent_tui.core.permission import PermissionManager, Policy
 from agent_tui.core.project import Project
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
+from agent_tui.core.session.approval import ApprovalClock
 from agent_tui.core.session.fork import copy_history
 from agent_tui.core.session.history import guess_mime
 from agent_tui.core.session.loop import (
@@ -494,7 +495,8 @@ class SessionService:
             self._writer.part(part, force=False)
 
         async def ask(request):  # type: ignore[no-untyped-def]
-            await self.permissions.ask(part.session_id, part.call_id, request, policy)
+            clock = ApprovalClock(part, self._writer.part)  # the wait shows, and is not the tool's duration
+            await self.permissions.ask(part.session_id, part.call_id, request, policy, on_wait=clock)
 
         access = self.access.for_session(part.session_id) if self.access is not None else ToolAccess()
         return ToolContext(
