@@ -20,6 +20,7 @@ from agent_tui.core.models import AssistantMessage, TextPart, ToolPart
 from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_json, to_markdown
 from agent_tui.core.storage import StorageError
+from agent_tui.core.terminal_text import escape_controls
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -53,7 +54,7 @@ class _Printer:
             return
         part = event.part
         if isinstance(part, TextPart) and event.delta:
-            self.out.write(event.delta)
+            self.out.write(escape_controls(event.delta))
             self.out.flush()
             self.ended_with_newline = event.delta.endswith("\n")
         elif isinstance(part, ToolPart):
@@ -71,7 +72,7 @@ class _Printer:
             self.out.write("\n")
             self.out.flush()
             self.ended_with_newline = True
-        self.err.write(text + "\n")
+        self.err.write(escape_controls(text) + "\n")
         self.err.flush()
 
 
@@ -121,7 +122,7 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
         if args.format == "text" and not printer.ended_with_newline:
             sys.stdout.write("\n")
         if reply.error is not None:
-            print(f"agent-tui: {reply.error.message}", file=sys.stderr)
+            print(f"agent-tui: {escape_controls(reply.error.message)}", file=sys.stderr)
             print(f"agent-tui: session {session.id}", file=sys.stderr)
             return 1
         return 0
@@ -159,7 +160,7 @@ def sessions_command(args: argparse.Namespace) -> int:
             if not sessions:
                 print("No sessions in this project yet.")
             for s in sessions:
-                print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {s.title}")
+                print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {escape_controls(s.title)}")
             return 0
         session = service.get(args.id)
         if session is None:
@@ -174,6 +175,9 @@ def sessions_command(args: argparse.Namespace) -> int:
             write_private_text(Path(args.output), text)
             print(f"Exported {session.id} to {args.output}.")
         else:
+            # `show`, and a Markdown export read on a terminal: stored output must not drive the terminal.
+            if args.action == "show" or sys.stdout.isatty():
+                text = escape_controls(text)
             sys.stdout.write(text)
         return 0
     finally:
