@@ -32,6 +32,11 @@ def editor_script(tmp_path: Path) -> Path:
     return script
 
 
+def editor_log(tmp_path: Path) -> tuple[Path, str, str]:
+    path, mode, given = (tmp_path / "editor-log.txt").read_text().split("\n", 2)
+    return Path(path), mode, given
+
+
 async def test_prompt_is_edited_in_the_editor_by_key_and_command(make_app, tmp_path, monkeypatch):
     script = editor_script(tmp_path)
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
@@ -42,9 +47,9 @@ async def test_prompt_is_edited_in_the_editor_by_key_and_command(make_app, tmp_p
         await pilot.press("alt+e")
         await wait_for(pilot, lambda: app.main.composer.text == "written in the editor\nsecond line",
                        what="the edited text")
-        path, mode, given = (tmp_path / "editor-log.txt").read_text().split("\n", 2)
+        path, mode, given = editor_log(tmp_path)
         assert given == "draft text" and mode == "600"
-        assert not Path(path).exists()  # the temporary file is removed
+        assert not path.exists()  # the temporary file is removed
         app.main.composer.clear()
         await run_command(pilot, "/editor")
         await wait_for(pilot, lambda: app.main.composer.text.startswith("written in the editor"), what="/editor")

@@ -63,7 +63,7 @@ async def run_shell(service: SessionService, session_id: str, command: str) -> M
         ctx = ToolContext(
             session_id=session_id, message_id=user.id, call_id=part.call_id, directory=service.project.directory,
             root=service.project.root, abort=run.abort, ask=allow, update=update,
-            file_times=service.file_times(session_id), host=service,
+            file_times=service.file_times(session_id), host=service, scrub=service._scrub,
         )
         exit_code: int | None = None
         try:
