@@ -18,10 +18,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from agent_tui.core import state as remembered
+from agent_tui.core.custom_commands import load_commands
 from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
 from agent_tui.core.llm.catalog import ModelError
-from agent_tui.core.models import AssistantMessage
-from agent_tui.core.session.export import to_markdown
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
 from agent_tui.tui import commands
@@ -29,19 +28,19 @@ from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
-from agent_tui.tui.dialogs.help import HelpDialog
+from agent_tui.tui.dialogs.help import HelpDialog, key_label
 from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
-from agent_tui.tui.dialogs.session_switcher import SessionSwitcherDialog
-from agent_tui.tui.dialogs.text_input import TextInputDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
 from agent_tui.tui.permission_queue import PermissionQueue
+from agent_tui.tui.prompt_actions import PromptActions, shell_command
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
 from agent_tui.tui.screens.main import MainScreen
+from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
+from agent_tui.tui.transcript_actions import TranscriptActions
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
-from agent_tui.tui.widgets.sidebar import SessionList
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +60,14 @@ KEYBINDS: dict[str, str] = {
     "focus_sessions": "Move to the session list",
     "themes": "Choose the theme",
     "help": "Help: every key and command",
+    "editor": "Edit the prompt in $EDITOR",
+    "history_search": "Search the prompts sent before",
+    "search": "Search the conversation (enter/n older, shift+enter/N newer)",
+    "select": "Select a message or code block: ↑↓ move, c copy, f fork, esc done",
 }
 
 
-class AgentApp(App[int]):
+class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -84,6 +87,10 @@ class AgentApp(App[int]):
         Binding("ctrl+g", "focus_sessions", "Session list", id="focus_sessions"),
         Binding("ctrl+t", "themes", "Themes", id="themes"),
         Binding("f1", "help", "Help", id="help"),
+        Binding("alt+e,f4", "edit_prompt", "Editor", id="editor"),
+        Binding("ctrl+r", "search_history", "History", id="history_search"),
+        Binding("ctrl+f", "search_transcript", "Search", id="search"),
+        Binding("alt+up,f3", "select_messages", "Select", id="select"),
     ]
 
     def __init__(
@@ -107,6 +114,8 @@ class AgentApp(App[int]):
         self._continue_last = continue_last
         self._warm_up = warm_up
         self.permission_queue = PermissionQueue(self)
+        self.custom_commands = load_commands(service.project, reserved=commands.BUILTIN_NAMES)
+        self.slash_commands = commands.CommandSet(self.custom_commands.commands.values())
         self._watcher: Any = None
         self._shut_down = False
         self._apply_keybinds()
@@ -162,6 +171,9 @@ class AgentApp(App[int]):
         if self._unknown_keybinds:
             self.notify(f"Unknown keybinds in the config ignored: {', '.join(self._unknown_keybinds)}. "
                         f"Known: {', '.join(KEYBINDS)}.", severity="warning", timeout=10)
+        if self.custom_commands.problems:
+            self.notify("Custom commands skipped:\n" + "\n".join(self.custom_commands.problems[:5]),
+                        severity="warning", timeout=10)
         if self._unknown_theme:
             self.notify(f"Unknown theme '{self._unknown_theme}'; pick one with /themes.", severity="warning")
         if not self.service.providers_configured():
@@ -273,7 +285,7 @@ class AgentApp(App[int]):
     def on_prompt_composer_submitted(self, message: PromptComposer.Submitted) -> None:
         text = message.text
         try:
-            parsed = commands.parse(text)
+            parsed = self.slash_commands.parse(text)
         except commands.UnknownCommand as exc:
             self.notify(str(exc), severity="warning", timeout=8)
             self.main.composer.set_text(text)
@@ -281,6 +293,9 @@ class AgentApp(App[int]):
         if parsed is not None:
             command, argument = parsed
             self.run_slash_command(command, argument)
+            return
+        if (shell := shell_command(text)) is not None:
+            self.run_shell(shell)
             return
         self.send(text)
 
@@ -305,6 +320,9 @@ class AgentApp(App[int]):
         main.status.busy = True
 
     def run_slash_command(self, command: commands.SlashCommand, argument: str) -> None:
+        if command.custom is not None:
+            self.run_custom_command(command.custom, argument)
+            return
         action = getattr(self, f"action_{command.action}")
         result = action(argument) if command.argument is not None else action()
         if asyncio.iscoroutine(result):
@@ -323,6 +341,8 @@ class AgentApp(App[int]):
             return
         if screen is not self.main:
             raise SkipAction()  # the command palette and other screens close themselves
+        if self.close_transient():  # the search bar or the message selection closes first
+            return
         session_id = self.main.session_id
         if session_id and self.runner.running(session_id):
             self._abort(session_id)
@@ -349,21 +369,6 @@ class AgentApp(App[int]):
             main.toggle_sidebar()
         main.sidebar.query_one("#session-list").focus()
 
-    def action_new_session(self) -> None:
-        self.main.show_session(None)
-        self.main.composer.input.focus()
-
-    def action_sessions(self) -> None:
-        main = self.main
-        sessions = self.service.list(limit=500)
-        busy = set(self.service.busy_sessions())
-        self.push_screen(SessionSwitcherDialog(sessions, current=main.session_id, busy=busy), self._switch_to)
-
-    def _switch_to(self, session_id: str | None) -> None:
-        if session_id:
-            self.main.show_session(session_id)
-            self.main.composer.input.focus()
-
     def action_models(self) -> None:
         models = self.service.available_models()
         if not models:
@@ -387,7 +392,7 @@ class AgentApp(App[int]):
         self.main.transcript.toggle_details()
 
     def action_help(self) -> None:
-        self.push_screen(HelpDialog(self.key_help()))
+        self.push_screen(HelpDialog(self.key_help(), self.slash_commands.commands))
 
     def key_help_by_id(self) -> list[tuple[str, str]]:
         """(binding id, keys) of the app's bindings as currently mapped (config overrides included)."""
@@ -396,6 +401,11 @@ class AgentApp(App[int]):
             assert isinstance(binding, Binding) and binding.id is not None
             rows.append((binding.id, self._keymap.get(binding.id, binding.key).replace(",", ", ")))
         return rows
+
+    def keys_for(self, binding_id: str) -> str:
+        """The keys of one binding as shown to the user ("F2 / Ctrl+L")."""
+        keys = dict(self.key_help_by_id()).get(binding_id, "")
+        return " / ".join(key_label(key.strip()) for key in keys.split(",") if key.strip())
 
     def key_help(self) -> list[tuple[str, str]]:
         """(keys, description) for the help dialog."""
@@ -428,75 +438,6 @@ class AgentApp(App[int]):
 
     def action_init_project(self) -> None:
         self._submit(QueuedPrompt(text="/init", kind="init", model=self.chosen_model))
-
-    def action_rename_session(self, title: str = "") -> None:
-        session_id = self.main.session_id
-        session = self.service.get(session_id) if session_id else None
-        if session is None:
-            self.notify("Nothing to rename yet: send a message first.", severity="warning")
-            return
-        if title.strip():
-            self.service.rename(session.id, title.strip())
-            return
-        self.push_screen(TextInputDialog("Rename session", value=session.title),
-                         lambda new: self.service.rename(session.id, new) if new else None)
-
-    def action_export_session(self, target: str = "") -> None:
-        session_id = self.main.session_id
-        session = self.service.get(session_id) if session_id else None
-        if session is None:
-            self.notify("Nothing to export yet: send a message first.", severity="warning")
-            return
-        directory = self.service.project.directory
-        if target.strip():
-            path = Path(target.strip()).expanduser()
-            path = path if path.is_absolute() else directory / path
-            if path.exists():
-                self.notify(f"{path} already exists; give another file name.", severity="error")
-                return
-        else:
-            path = directory / f"session-{session.id[-8:]}.md"
-            counter = 2
-            while path.exists():
-                path = directory / f"session-{session.id[-8:]}-{counter}.md"
-                counter += 1
-        try:
-            path.write_text(to_markdown(session, self.service.messages(session.id)), encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error")
-            return
-        self.notify(f"Exported to {path}", timeout=6)
-
-    def action_copy_last_reply(self) -> None:
-        session_id = self.main.session_id
-        messages = self.service.messages(session_id) if session_id else []
-        reply = next((m for m in reversed(messages) if isinstance(m.info, AssistantMessage) and m.text()), None)
-        if reply is None:
-            self.notify("There is no reply to copy yet.", severity="warning")
-            return
-        text = reply.text()
-        self.copy_to_clipboard(text)
-        self.notify(f"Copied the last reply ({len(text)} characters) to the clipboard.", timeout=3)
-
-    def on_session_list_delete_requested(self, message: SessionList.DeleteRequested) -> None:
-        self.action_delete_session(message.session_id)
-
-    def on_session_list_rename_requested(self, message: SessionList.RenameRequested) -> None:
-        session = self.service.get(message.session_id)
-        if session is not None:
-            self.push_screen(TextInputDialog("Rename session", value=session.title),
-                             lambda new: self.service.rename(session.id, new) if new else None)
-
-    def action_delete_session(self, session_id: str) -> None:
-        session = self.service.get(session_id)
-        if session is None:
-            return
-        busy = " It is running; deleting stops it." if self.runner.running(session_id) else ""
-        self.push_screen(
-            ConfirmDialog("Delete session?", f"“{session.title}” and all its messages will be deleted.{busy}",
-                          confirm="Delete"),
-            lambda yes: self.service.delete(session_id) if yes else None,
-        )
 
     def action_quit(self) -> None:  # Textual's ctrl+q and the palette's Quit go through the same check
         self.run_worker(self.action_quit_app(), exit_on_error=False)
