@@ -12,14 +12,14 @@ from pathlib import Path
 
 from agent_tui import __version__
 
-SUBCOMMANDS = ("run", "sessions", "mcp")
+SUBCOMMANDS = ("run", "sessions", "mcp", "acp")
 
 
 def _app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agent-tui",
         description="A terminal coding agent. Opens the app in DIR (default: the current folder).",
-        epilog="Other commands: agent-tui run \"PROMPT\" | agent-tui sessions list|show|export|delete | "
+        epilog="Other commands: agent-tui run \"PROMPT\" | agent-tui sessions list|show|export|delete|undo|redo|diff | "
         "agent-tui mcp list. Use `agent-tui COMMAND --help` for details.",
     )
     parser.add_argument("--version", action="version", version=f"agent-tui {__version__}")
@@ -39,6 +39,8 @@ def _commands_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one prompt without the interface and print the reply")
     run.add_argument("prompt", nargs="+", help="the message to send (use - to read it from standard input)")
     run.add_argument("-m", "--model", help="model as provider/model")
+    run.add_argument("-a", "--agent", help="the agent to run with: build (default), plan (read-only) or one "
+                     "defined in .agent-tui/agents/NAME.md; stored on the session")
     run.add_argument("-s", "--session", help="continue the session with this id")
     run.add_argument("-c", "--continue", dest="continue_last", action="store_true",
                      help="continue the most recent session")
@@ -49,7 +51,7 @@ def _commands_parser() -> argparse.ArgumentParser:
     run.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     run.add_argument("--file", action="append", default=[], help="attach a file (repeatable)")
 
-    sessions = sub.add_parser("sessions", help="list, show, export or delete sessions")
+    sessions = sub.add_parser("sessions", help="list, show, export, delete, undo, redo or diff sessions")
     sessions.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     ssub = sessions.add_subparsers(dest="action", required=True)
     lst = ssub.add_parser("list", help="the project's sessions, newest first")
@@ -63,11 +65,18 @@ def _commands_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="write to this file instead of standard output")
     delete = ssub.add_parser("delete", help="delete a session and its messages")
     delete.add_argument("id")
+    from agent_tui.headless_undo import add_parsers
+
+    add_parsers(ssub)
 
     mcp = sub.add_parser("mcp", help="MCP servers")
     mcp.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     msub = mcp.add_subparsers(dest="action", required=True)
     msub.add_parser("list", help="start the configured servers and show their state and tools")
+
+    acp = sub.add_parser("acp", help="serve an editor over the Agent Client Protocol on stdin/stdout")
+    acp.add_argument("-m", "--model", help="model as provider/model (the editor may change it per session)")
+    acp.add_argument("-d", "--dir", default=".", help="project folder for session/list without a cwd")
     return parser
 
 
@@ -86,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from agent_tui.headless import sessions_command
 
             return sessions_command(args)
+        if args.command == "acp":
+            from agent_tui.acp.main import run_acp
+
+            return run_acp(Path(args.dir), args.model)
         from agent_tui.cli_mcp import run_mcp_list
 
         return run_mcp_list(Path(args.dir))

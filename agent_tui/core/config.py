@@ -92,6 +92,8 @@ class PermissionConfig(Strict):
     bash: Action | dict[str, Action] | None = None
     webfetch: Action | None = None
     external_directory: Action | None = None
+    # MCP tools by their name as the model sees it (SERVER_TOOL), wildcards allowed: {"files_*": "ask"}.
+    mcp: Action | dict[str, Action] | None = None
 
 
 class WebfetchConfig(Strict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -42,6 +43,7 @@ from agent_tui.core.models import (
 )
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session.history import to_llm_messages
+from agent_tui.core.session.repeat_guard import RepeatedFailures
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
 from agent_tui.core.tools.base import Tool, ToolContext, ToolError
@@ -65,11 +67,16 @@ class Turn:
     make_context: Callable[[ToolPart], ToolContext]
     step_limit: int
     retry_base_delay: float = 1.0
+    temperature: float | None = None  # the agent's; None: 0 for models that take a temperature
     produced: bool = False  # any visible text or tool call so far in this turn
     on_cost: Callable[[Decimal], None] = lambda cost: None  # each step's cost, as soon as it is known
     scrub: SecretScrubber = field(default_factory=lambda: SecretScrubber(()))
+    checkpoint: Callable[[AssistantMessage, list[str]], AbstractAsyncContextManager[None]] = (
+        lambda assistant, tools: nullcontext()
+    )
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
+    repeats: RepeatedFailures = field(default_factory=RepeatedFailures)  # stops identical failing calls
 
 
 def provider_error_to_message(error: ProviderError) -> MessageError:
@@ -98,7 +105,12 @@ async def run_turn(turn: Turn) -> None:
             )
         if assistant.error is not None or not calls:
             return
-        await asyncio.gather(*(_run_tool(turn, tools, part, call) for part, call in calls))
+        # A checkpoint around tool calls that may change files (core/snapshot): what undo puts back.
+        async with turn.checkpoint(turn.assistant, [call.name for _, call in calls]):
+            await asyncio.gather(*(_run_tool(turn, tools, part, call) for part, call in calls))
+        assistant.error = turn.repeats.check_step([part for part, _ in calls], turn.writer.part)
+        if assistant.error is not None:
+            return
         log.debug("step %d ran %d tool calls", step + 1, len(calls))
     assistant.error = MessageError(
         kind="unknown",
@@ -119,7 +131,7 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
         api_base=turn.model.api_base,
         api_key=turn.model.api_key,
         key_env=turn.model.key_env,
-        temperature=0 if turn.model.info.temperature else None,
+        temperature=(turn.temperature if turn.temperature is not None else 0) if turn.model.info.temperature else None,
         max_tokens=min(turn.model.info.output, 32_000),
         extra_headers=turn.model.headers,
     )
