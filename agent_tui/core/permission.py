@@ -263,7 +263,8 @@ class PermissionManager:
             pattern=", ".join(always) if always else None,
             call_id=call_id,
             metadata={**request.metadata, "patterns": list(request.patterns), "always": always,
-                      **({"agent": policy.agent} if policy is not None and policy.agent else {})},
+                      **({"agent": policy.agent} if policy is not None and policy.agent else {}),
+                      **self._why(request, ctx_session_id, policy)},
         )
         pending = _Pending(event=event, request=request, future=loop.create_future(), always=always,
                            policy=policy)
@@ -277,6 +278,19 @@ class PermissionManager:
             self._pending.pop(event.id, None)
             if on_wait is not None:
                 on_wait(False)
+
+    def _why(self, request: PermissionRequest, session_id: str, policy: Policy | None) -> dict[str, str]:
+        """For bash: which of its commands ask, and why, in one line for the dialog."""
+        if request.permission != "bash":
+            return {}
+        asking = [s for s in self.subjects(request) if self.config_action("bash", s, policy) == "ask"
+                  and not self._granted(session_id, "bash", s)]
+        destructive = [s for s in asking if any(wildcard_match(p, s) for p in DESTRUCTIVE_BASH)]
+        if destructive:
+            return {"why": f"{', '.join(destructive[:3])}: can destroy work or reach beyond the project."}
+        if asking:
+            return {"why": f"The configuration asks before running {', '.join(asking[:3])}."}
+        return {}
 
     def reply(self, request_id: str, reply: Reply, message: str | None = None) -> None:
         """Answer a pending ask. Unknown or already answered ids are ignored (a dialog may answer twice)."""

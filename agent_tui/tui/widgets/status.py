@@ -24,6 +24,7 @@ class StatusLine(Horizontal):
     cost: reactive[Decimal] = reactive(Decimal(0))
     busy: reactive[bool] = reactive(False)
     waiting: reactive[bool] = reactive(False)  # busy, and nothing has arrived from the model yet
+    approval: reactive[bool] = reactive(False)  # a tool of the session waits for the user's permission
     queued: reactive[int] = reactive(0)
     mcp: reactive[dict[str, str]] = reactive(dict, always_update=True)
 
@@ -55,7 +56,7 @@ class StatusLine(Horizontal):
             self._refresh_text()
 
     watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
-    watch_cost = watch_busy = watch_waiting = watch_queued = watch_mcp = _watch_any
+    watch_cost = watch_busy = watch_waiting = watch_approval = watch_queued = watch_mcp = _watch_any
 
     def _refresh_text(self) -> None:
         parts: list[Content] = [Content.styled(self.model, "bold")]
@@ -75,7 +76,7 @@ class StatusLine(Horizontal):
         if self.queued:
             right.append(Content.styled(f"{self.queued} queued", "$warning"))
         if self.busy:
-            doing = "waiting for the model" if self.waiting else "working"
+            doing = "waiting for approval" if self.approval else "waiting for the model" if self.waiting else "working"
             right.append(Content.styled(f"● {doing}  esc to stop", "$accent"))
         else:
             right.append(Content("idle"))
