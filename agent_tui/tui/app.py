@@ -37,6 +37,7 @@ from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPro
 from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
+from agent_tui.tui.undo_actions import UndoActions
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,14 @@ KEYBINDS: dict[str, str] = {
     "focus_sessions": "Move to the session list",
     "themes": "Choose the theme",
     "help": "Help: every key and command",
+    "undo": "Undo the last turn (files included)",
+    "redo": "Redo the turn undone last",
+    "revert": "Revert to an earlier message",
+    "diff": "Show this session's changes to files",
 }
 
 
-class AgentApp(SessionActions, App[int]):
+class AgentApp(SessionActions, UndoActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -80,6 +85,10 @@ class AgentApp(SessionActions, App[int]):
         Binding("ctrl+g", "focus_sessions", "Session list", id="focus_sessions"),
         Binding("ctrl+t", "themes", "Themes", id="themes"),
         Binding("f1", "help", "Help", id="help"),
+        Binding("alt+z", "undo", "Undo", id="undo"),
+        Binding("alt+y", "redo", "Redo", id="redo"),
+        Binding("alt+r", "revert", "Revert", id="revert"),
+        Binding("alt+d", "show_diff", "Diff", id="diff"),
     ]
 
     def __init__(
@@ -234,6 +243,7 @@ class AgentApp(SessionActions, App[int]):
             self.permission_queue.answered(event.id)
         elif isinstance(event, McpStatusChanged):
             self.mcp_states[event.server] = event
+        self.undo_event(event)
         self.main.route(message)
 
     def on_queue_changed(self, message: QueueChanged) -> None:
