@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agent_tui import __version__
 
-SUBCOMMANDS = ("run", "sessions", "mcp")
+SUBCOMMANDS = ("run", "sessions", "mcp", "acp")
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -73,6 +73,10 @@ def _commands_parser() -> argparse.ArgumentParser:
     mcp.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     msub = mcp.add_subparsers(dest="action", required=True)
     msub.add_parser("list", help="start the configured servers and show their state and tools")
+
+    acp = sub.add_parser("acp", help="serve an editor over the Agent Client Protocol on stdin/stdout")
+    acp.add_argument("-m", "--model", help="model as provider/model (the editor may change it per session)")
+    acp.add_argument("-d", "--dir", default=".", help="project folder for session/list without a cwd")
     return parser
 
 
@@ -91,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from agent_tui.headless import sessions_command
 
             return sessions_command(args)
+        if args.command == "acp":
+            from agent_tui.acp.main import run_acp
+
+            return run_acp(Path(args.dir), args.model)
         from agent_tui.cli_mcp import run_mcp_list
 
         return run_mcp_list(Path(args.dir))

@@ -131,3 +131,25 @@ async def test_undo_with_nothing_to_undo_says_so(make_app, make_service):
         await pilot.press("alt+z")
         await pilot.pause()
         assert any("Nothing to undo" in n.message for n in app._notifications)
+
+
+async def test_select_a_message_in_the_transcript_and_revert_to_it_with_r(make_app, make_service, llm, project_dir):
+    script_turn(llm, "echo one > one.txt")
+    script_turn(llm, "echo two > two.txt")
+    app = make_app(make_service(permission=ALLOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "first change")
+        await send(pilot, app, "second change")
+        await pilot.press("alt+up")  # selection starts on the last reply
+        await pilot.pause()
+        await pilot.press("r")  # a reply: nothing to revert to
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        await pilot.press("up", "r")  # the user's "second change"
+        await wait_for_screen(pilot, ConfirmDialog)
+        shown = screen_text(app)
+        assert "Revert to this message?" in shown and "This undoes 1 turn" in shown and "two.txt" in shown
+        assert "one.txt" not in shown
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not (project_dir / "two.txt").exists(), what="the revert")
+        assert (project_dir / "one.txt").exists()

@@ -43,6 +43,7 @@ from agent_tui.core.models import (
 )
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session.history import to_llm_messages
+from agent_tui.core.session.repeat_guard import RepeatedFailures
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
 from agent_tui.core.tools.base import Tool, ToolContext, ToolError
@@ -75,6 +76,7 @@ class Turn:
     )
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
+    repeats: RepeatedFailures = field(default_factory=RepeatedFailures)  # stops identical failing calls
 
 
 def provider_error_to_message(error: ProviderError) -> MessageError:
@@ -106,6 +108,9 @@ async def run_turn(turn: Turn) -> None:
         # A checkpoint around tool calls that may change files (core/snapshot): what undo puts back.
         async with turn.checkpoint(turn.assistant, [call.name for _, call in calls]):
             await asyncio.gather(*(_run_tool(turn, tools, part, call) for part, call in calls))
+        assistant.error = turn.repeats.check_step([part for part, _ in calls], turn.writer.part)
+        if assistant.error is not None:
+            return
         log.debug("step %d ran %d tool calls", step + 1, len(calls))
     assistant.error = MessageError(
         kind="unknown",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from pydantic import BaseModel, Field
 
 from agent_tui.core.models import Todo
+from agent_tui.core.tools.access import CommandRunner, FileAccess
 from agent_tui.resources import prompt_path
 
 if TYPE_CHECKING:
@@ -163,6 +164,9 @@ class ToolContext:
     agent_depth: int = 0  # 0 for the main agent, 1 for a sub-agent started by `task`
     # Known secret values to hide in what a tool writes to disk itself (bash's spooled output).
     scrub: SecretScrubber | None = None
+    # Offered by a front end (an editor over ACP); None means the disk and our own processes.
+    files: FileAccess | None = None
+    commands: CommandRunner | None = None
 
     def resolve(self, path: str) -> Path:
         """Resolve a model-supplied path against the working folder (`~` expanded)."""

@@ -35,6 +35,7 @@ UPDATE_INTERVAL = 0.1  # at most ~10 live updates a second
 # After the shell exits, how long to wait for background children still holding the output pipe.
 DRAIN_GRACE = 0.5
 KILL_GRACE = 2.0  # between SIGTERM and SIGKILL
+COMMAND_ENV = {"TERM": "dumb", "PAGER": "cat", "GIT_PAGER": "cat", "NO_COLOR": "1"}  # no pagers, no colours
 
 
 class BashParams(BaseModel):
@@ -140,9 +141,13 @@ class BashTool(Tool):
         )
         if not ctx.directory.is_dir():
             raise ToolError(f"The working folder {ctx.directory} does not exist.")
+        if ctx.commands is not None:  # the front end's terminal (an editor over ACP)
+            from agent_tui.core.tools.bash_elsewhere import run_elsewhere
+
+            return await run_elsewhere(ctx, command, params.description or "", timeout, clamped, COMMAND_ENV)
 
         output = _Output(saved_output_path(ctx.session_id, f"{ctx.call_id}-bash"), ctx.scrub)
-        env = {**os.environ, "TERM": "dumb", "PAGER": "cat", "GIT_PAGER": "cat", "NO_COLOR": "1"}
+        env = {**os.environ, **COMMAND_ENV}
         try:
             proc = await asyncio.create_subprocess_exec(
                 *_shell(), command,
