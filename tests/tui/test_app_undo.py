@@ -146,10 +146,10 @@ async def test_select_a_message_in_the_transcript_and_revert_to_it_with_r(make_a
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmDialog)
         await pilot.press("up", "r")  # the user's "second change"
-        await wait_for_screen(pilot, ConfirmDialog)
+        dialog = await wait_for_screen(pilot, ConfirmDialog)
         shown = screen_text(app)
         assert "Revert to this message?" in shown and "This undoes 1 turn" in shown and "two.txt" in shown
-        assert "one.txt" not in shown
+        assert "one.txt" not in dialog.body
         await pilot.press("y")
         await wait_for(pilot, lambda: not (project_dir / "two.txt").exists(), what="the revert")
         assert (project_dir / "one.txt").exists()
