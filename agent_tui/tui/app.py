@@ -23,6 +23,7 @@ from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
 from agent_tui.tui import commands
+from agent_tui.tui.agent_actions import AgentActions
 from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
@@ -60,7 +61,7 @@ KEYBINDS: dict[str, str] = {
 }
 
 
-class AgentApp(SessionActions, App[int]):
+class AgentApp(AgentActions, SessionActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -160,6 +161,7 @@ class AgentApp(SessionActions, App[int]):
                         f"Known: {', '.join(KEYBINDS)}.", severity="warning", timeout=10)
         if self._unknown_theme:
             self.notify(f"Unknown theme '{self._unknown_theme}'; pick one with /themes.", severity="warning")
+        self.report_agent_problems()
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
         if self._warm_up:
@@ -283,7 +285,7 @@ class AgentApp(SessionActions, App[int]):
     def _ensure_session(self) -> str:
         main = self.main
         if main.session_id is None:
-            session = self.service.create()
+            session = self.service.create(agent=self.pending_agent)
             main.show_session(session.id)
         assert main.session_id is not None
         return main.session_id
