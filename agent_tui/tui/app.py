@@ -18,6 +18,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from agent_tui.core import state as remembered
+from agent_tui.core.custom_commands import load_commands
 from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
@@ -28,16 +29,18 @@ from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
-from agent_tui.tui.dialogs.help import HelpDialog
+from agent_tui.tui.dialogs.help import HelpDialog, key_label
 from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
 from agent_tui.tui.permission_queue import PermissionQueue
+from agent_tui.tui.prompt_actions import PromptActions, shell_command
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
 from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
+from agent_tui.tui.transcript_actions import TranscriptActions
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
 
 log = logging.getLogger(__name__)
@@ -58,10 +61,14 @@ KEYBINDS: dict[str, str] = {
     "focus_sessions": "Move to the session list",
     "themes": "Choose the theme",
     "help": "Help: every key and command",
+    "editor": "Edit the prompt in $EDITOR",
+    "history_search": "Search the prompts sent before",
+    "search": "Search the conversation (enter/n older, shift+enter/N newer)",
+    "select": "Select a message or code block: ↑↓ move, c copy, f fork, esc done",
 }
 
 
-class AgentApp(AgentActions, SessionActions, App[int]):
+class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -81,6 +88,10 @@ class AgentApp(AgentActions, SessionActions, App[int]):
         Binding("ctrl+g", "focus_sessions", "Session list", id="focus_sessions"),
         Binding("ctrl+t", "themes", "Themes", id="themes"),
         Binding("f1", "help", "Help", id="help"),
+        Binding("alt+e,f4", "edit_prompt", "Editor", id="editor"),
+        Binding("ctrl+r", "search_history", "History", id="history_search"),
+        Binding("ctrl+f", "search_transcript", "Search", id="search"),
+        Binding("alt+up,f3", "select_messages", "Select", id="select"),
     ]
 
     def __init__(
@@ -104,6 +115,8 @@ class AgentApp(AgentActions, SessionActions, App[int]):
         self._continue_last = continue_last
         self._warm_up = warm_up
         self.permission_queue = PermissionQueue(self)
+        self.custom_commands = load_commands(service.project, reserved=commands.BUILTIN_NAMES)
+        self.slash_commands = commands.CommandSet(self.custom_commands.commands.values())
         self._watcher: Any = None
         self._shut_down = False
         self._apply_keybinds()
@@ -159,6 +172,9 @@ class AgentApp(AgentActions, SessionActions, App[int]):
         if self._unknown_keybinds:
             self.notify(f"Unknown keybinds in the config ignored: {', '.join(self._unknown_keybinds)}. "
                         f"Known: {', '.join(KEYBINDS)}.", severity="warning", timeout=10)
+        if self.custom_commands.problems:
+            self.notify("Custom commands skipped:\n" + "\n".join(self.custom_commands.problems[:5]),
+                        severity="warning", timeout=10)
         if self._unknown_theme:
             self.notify(f"Unknown theme '{self._unknown_theme}'; pick one with /themes.", severity="warning")
         self.report_agent_problems()
@@ -271,7 +287,7 @@ class AgentApp(AgentActions, SessionActions, App[int]):
     def on_prompt_composer_submitted(self, message: PromptComposer.Submitted) -> None:
         text = message.text
         try:
-            parsed = commands.parse(text)
+            parsed = self.slash_commands.parse(text)
         except commands.UnknownCommand as exc:
             self.notify(str(exc), severity="warning", timeout=8)
             self.main.composer.set_text(text)
@@ -279,6 +295,9 @@ class AgentApp(AgentActions, SessionActions, App[int]):
         if parsed is not None:
             command, argument = parsed
             self.run_slash_command(command, argument)
+            return
+        if (shell := shell_command(text)) is not None:
+            self.run_shell(shell)
             return
         self.send(text)
 
@@ -303,6 +322,9 @@ class AgentApp(AgentActions, SessionActions, App[int]):
         main.status.busy = True
 
     def run_slash_command(self, command: commands.SlashCommand, argument: str) -> None:
+        if command.custom is not None:
+            self.run_custom_command(command.custom, argument)
+            return
         action = getattr(self, f"action_{command.action}")
         result = action(argument) if command.argument is not None else action()
         if asyncio.iscoroutine(result):
@@ -321,6 +343,8 @@ class AgentApp(AgentActions, SessionActions, App[int]):
             return
         if screen is not self.main:
             raise SkipAction()  # the command palette and other screens close themselves
+        if self.close_transient():  # the search bar or the message selection closes first
+            return
         session_id = self.main.session_id
         if session_id and self.runner.running(session_id):
             self._abort(session_id)
@@ -370,7 +394,7 @@ class AgentApp(AgentActions, SessionActions, App[int]):
         self.main.transcript.toggle_details()
 
     def action_help(self) -> None:
-        self.push_screen(HelpDialog(self.key_help()))
+        self.push_screen(HelpDialog(self.key_help(), self.slash_commands.commands))
 
     def key_help_by_id(self) -> list[tuple[str, str]]:
         """(binding id, keys) of the app's bindings as currently mapped (config overrides included)."""
@@ -379,6 +403,11 @@ class AgentApp(AgentActions, SessionActions, App[int]):
             assert isinstance(binding, Binding) and binding.id is not None
             rows.append((binding.id, self._keymap.get(binding.id, binding.key).replace(",", ", ")))
         return rows
+
+    def keys_for(self, binding_id: str) -> str:
+        """The keys of one binding as shown to the user ("F2 / Ctrl+L")."""
+        keys = dict(self.key_help_by_id()).get(binding_id, "")
+        return " / ".join(key_label(key.strip()) for key in keys.split(",") if key.strip())
 
     def key_help(self) -> list[tuple[str, str]]:
         """(keys, description) for the help dialog."""

@@ -585,6 +585,12 @@ class SessionService:
         """Ask the model to create or improve AGENTS.md for the project (`/init`)."""
         return await self.chat(session_id, read_prompt("initialize.md"), model=model)
 
+    async def shell(self, session_id: str, command: str) -> MessageWithParts:
+        """Run a command the user typed (`!command`); its output becomes context for the next message."""
+        from agent_tui.core.session.shell import run_shell
+
+        return await run_shell(self, session_id, command)
+
     async def shutdown(self) -> None:
         self._closed = True
         runs = list(self._runs.values())

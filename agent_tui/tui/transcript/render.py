@@ -40,6 +40,9 @@ STYLE_NAMES = (
     "diff-remove",
     "diff-hunk",
     "diff-header",
+    "picked",
+    "match",
+    "match-current",
 )
 
 
