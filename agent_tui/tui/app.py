@@ -23,12 +23,8 @@ from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionR
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
-<<<<<<< HEAD
-from agent_tui.tui import commands
-from agent_tui.tui.agent_actions import AgentActions
-=======
 from agent_tui.tui import commands, model_choices
->>>>>>> main
+from agent_tui.tui.agent_actions import AgentActions
 from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
