@@ -23,7 +23,8 @@ from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionR
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
-from agent_tui.tui import commands
+from agent_tui.tui import commands, model_choices
+from agent_tui.tui.agent_actions import AgentActions
 from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
@@ -72,7 +73,7 @@ KEYBINDS: dict[str, str] = {
 }
 
 
-class AgentApp(SessionActions, PromptActions, TranscriptActions, UndoActions, App[int]):
+class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, UndoActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -80,6 +81,8 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, UndoActions, Ap
     # A mode rather than get_default_screen(): Textual loads a screen's CSS_PATH only for modes and pushes.
     MODES: ClassVar[dict[str, Any]] = {"main": MainScreen}
     DEFAULT_MODE: ClassVar[str] = "main"
+    handle_exit_signals = False  # SIGTERM/SIGHUP quit cleanly; `run_app` turns it on
+    stopped_by_signal: int | None = None
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "abort", "Stop", priority=True, show=False, id="abort"),
         Binding("ctrl+c", "quit_app", "Quit", priority=True, show=False, id="quit"),
@@ -157,6 +160,10 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, UndoActions, Ap
 
     def on_mount(self) -> None:
         self.bridge.start()
+        if self.handle_exit_signals:  # only a real run owns the process's signals (not tests)
+            from agent_tui.tui.exit_signals import install_exit_signals
+
+            install_exit_signals(self, self._quit)
 
     def on_ready(self) -> None:
         # Ready comes after the first frame is on the screen; heavy work starts after one more refresh.
@@ -185,6 +192,7 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, UndoActions, Ap
                         severity="warning", timeout=10)
         if self._unknown_theme:
             self.notify(f"Unknown theme '{self._unknown_theme}'; pick one with /themes.", severity="warning")
+        self.report_agent_problems()
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
         if self._warm_up:
@@ -312,7 +320,7 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, UndoActions, Ap
     def _ensure_session(self) -> str:
         main = self.main
         if main.session_id is None:
-            session = self.service.create()
+            session = self.service.create(agent=self.pending_agent)
             main.show_session(session.id)
         assert main.session_id is not None
         return main.session_id
@@ -380,12 +388,15 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, UndoActions, Ap
         main.sidebar.query_one("#session-list").focus()
 
     def action_models(self) -> None:
-        models = self.service.available_models()
-        if not models:
+        current, _ = self.model_for(self.main.session_id)
+        if current is None and not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
             return
-        current, _ = self.model_for(self.main.session_id)
-        self.push_screen(ModelPickerDialog(models, current=current), self._model_chosen)
+        catalog, config = self.service.catalog, self.service.config
+        choices = model_choices.picker_choices(catalog, config.model, config.small_model, current=current)
+        self.push_screen(ModelPickerDialog(choices, current=current,
+                                           check=lambda spec: model_choices.problem_with(catalog, spec)),
+                         self._model_chosen)
 
     def _model_chosen(self, spec: str | None) -> None:
         if not spec:
@@ -464,5 +475,10 @@ def run_app(directory: Path, *, session_id: str | None, continue_last: bool, mod
         print(f"agent-tui: {exc}", file=sys.stderr)
         return 2
     app = AgentApp(service, session_id=session_id, continue_last=continue_last)
+    app.handle_exit_signals = True
     result = app.run()
+    if app.stopped_by_signal is not None:  # stored, closed, terminal restored: skip the slow teardown
+        from agent_tui.core.exit_now import exit_now
+
+        exit_now(0)
     return result if isinstance(result, int) else 0
