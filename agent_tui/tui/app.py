@@ -23,7 +23,7 @@ from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionR
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
-from agent_tui.tui import commands
+from agent_tui.tui import commands, model_choices
 from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
@@ -376,12 +376,15 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
         main.sidebar.query_one("#session-list").focus()
 
     def action_models(self) -> None:
-        models = self.service.available_models()
-        if not models:
+        current, _ = self.model_for(self.main.session_id)
+        if current is None and not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
             return
-        current, _ = self.model_for(self.main.session_id)
-        self.push_screen(ModelPickerDialog(models, current=current), self._model_chosen)
+        catalog, config = self.service.catalog, self.service.config
+        choices = model_choices.picker_choices(catalog, config.model, config.small_model, current=current)
+        self.push_screen(ModelPickerDialog(choices, current=current,
+                                           check=lambda spec: model_choices.problem_with(catalog, spec)),
+                         self._model_chosen)
 
     def _model_chosen(self, spec: str | None) -> None:
         if not spec:
