@@ -24,6 +24,7 @@ from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
 from agent_tui.tui import commands, model_choices
+from agent_tui.tui.agent_actions import AgentActions
 from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
@@ -67,7 +68,7 @@ KEYBINDS: dict[str, str] = {
 }
 
 
-class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
+class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -182,6 +183,7 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
                         severity="warning", timeout=10)
         if self._unknown_theme:
             self.notify(f"Unknown theme '{self._unknown_theme}'; pick one with /themes.", severity="warning")
+        self.report_agent_problems()
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
         if self._warm_up:
@@ -308,7 +310,7 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
     def _ensure_session(self) -> str:
         main = self.main
         if main.session_id is None:
-            session = self.service.create()
+            session = self.service.create(agent=self.pending_agent)
             main.show_session(session.id)
         assert main.session_id is not None
         return main.session_id

@@ -39,6 +39,7 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("new", "Start a new session", "new_session", key="new_session"),
     SlashCommand("sessions", "Switch to another session", "sessions", key="sessions"),
     SlashCommand("models", "Choose the model", "models", key="models"),
+    SlashCommand("agent", "Switch agent: build, plan (read-only) or your own (Tab cycles)", "agent", "name"),
     SlashCommand("compact", "Summarise the conversation to free context", "compact"),
     SlashCommand("init", "Write an AGENTS.md describing this project", "init_project"),
     SlashCommand("rename", "Rename this session", "rename_session", "title"),

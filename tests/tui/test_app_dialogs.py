@@ -183,7 +183,7 @@ async def test_help_lists_every_key_and_command(make_app):
 
 async def test_help_wraps_long_descriptions_under_their_column_and_lists_the_log_keys(make_app):
     app = make_app()
-    async with app.run_test(size=(90, 80)) as pilot:
+    async with app.run_test(size=(90, 100)) as pilot:
         await pilot.press("f1")
         await wait_for_screen(pilot, HelpDialog)
         lines = screen_text(app).splitlines()
