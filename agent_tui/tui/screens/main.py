@@ -138,6 +138,7 @@ class MainScreen(Screen[None]):
         status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
         status.queued = len(self.agent.runner.queued(self.session_id or ""))
         status.approval = bool(self.session_id) and bool(self.agent.service.permissions.pending(self.session_id))
+        self.agent.show_agent()
         self.refresh_model()
 
     def refresh_model(self) -> None:
