@@ -27,6 +27,7 @@ class StatusLine(Horizontal):
     busy: reactive[bool] = reactive(False)
     waiting: reactive[bool] = reactive(False)  # busy, and nothing has arrived from the model yet
     approval: reactive[bool] = reactive(False)  # a tool of the session waits for the user's permission
+    loading_library: reactive[bool] = reactive(False)  # a prompt waits for litellm's import to finish
     queued: reactive[int] = reactive(0)
     mcp: reactive[dict[str, str]] = reactive(dict, always_update=True)
 
@@ -60,6 +61,7 @@ class StatusLine(Horizontal):
     watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
     watch_agent = watch_agent_color = _watch_any
     watch_cost = watch_busy = watch_waiting = watch_approval = watch_queued = watch_mcp = _watch_any
+    watch_loading_library = _watch_any
 
     def _refresh_text(self) -> None:
         parts: list[Content] = [Content.styled(self.model, "bold")]
@@ -81,7 +83,11 @@ class StatusLine(Horizontal):
         if self.queued:
             right.append(Content.styled(f"{self.queued} queued", "$warning"))
         if self.busy:
-            doing = "waiting for approval" if self.approval else "waiting for the model" if self.waiting else "working"
+            doing = "waiting for the model" if self.waiting else "working"
+            if self.waiting and self.loading_library:
+                doing = "loading litellm, sends when ready"
+            if self.approval:
+                doing = "waiting for approval"
             right.append(Content.styled(f"● {doing}  esc to stop", "$accent"))
         else:
             right.append(Content("idle"))
