@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from acp import PROTOCOL_VERSION, RequestError
+from acp.helpers import update_current_mode
 from acp.schema import (
     AgentCapabilities,
     ClientCapabilities,
+    ConfigOptionUpdate,
     Implementation,
     InitializeResponse,
     ListSessionsResponse,
@@ -27,14 +29,16 @@ from acp.schema import (
     SessionInfo,
     SessionListCapabilities,
     SetSessionConfigOptionResponse,
+    SetSessionModeResponse,
 )
 
 from agent_tui import __version__
 from agent_tui.acp.forwarder import UpdateSink
-from agent_tui.acp.options import MODEL_OPTION, config_options
+from agent_tui.acp.options import MODE_OPTION, MODEL_OPTION, config_options, modes
 from agent_tui.acp.projects import Project, Projects
 from agent_tui.acp.prompt_input import prompt_input
 from agent_tui.acp.replay import history_updates
+from agent_tui.core.agents import UnknownAgent
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import BusyError, SessionNotFound
 
@@ -119,7 +123,7 @@ class AcpAgent:
         session = project.service.create()
         project.forwarder.open(session)
         self._sessions[session.id] = OpenSession(project)
-        return NewSessionResponse(session_id=session.id,
+        return NewSessionResponse(session_id=session.id, modes=modes(project.service, session.id),
                                   config_options=config_options(project.service, session.id, None))
 
     async def load_session(
@@ -139,7 +143,8 @@ class AcpAgent:
         await self._sink.flush()  # the whole history reaches the client before the answer
         project.forwarder.open(service.get(session_id) or session)
         state = self._sessions.setdefault(session_id, OpenSession(project))
-        return LoadSessionResponse(config_options=config_options(service, session_id, state.model))
+        return LoadSessionResponse(modes=modes(service, session_id),
+                                   config_options=config_options(service, session_id, state.model))
 
     async def list_sessions(self, cwd: str | None = None, cursor: str | None = None, **_: Any) -> ListSessionsResponse:
         service = self.projects.get(cwd or str(self._directory.resolve())).service
@@ -157,14 +162,42 @@ class AcpAgent:
     ) -> SetSessionConfigOptionResponse:
         state = self._open(session_id)
         service = state.project.service
-        if config_id != MODEL_OPTION or not isinstance(value, str):
+        if config_id not in (MODEL_OPTION, MODE_OPTION) or not isinstance(value, str):
             raise RequestError.invalid_params({"configId": f"unknown option {config_id!r}"})
+        if config_id == MODE_OPTION:
+            self._set_agent(state, session_id, value)
+            await self._tell(session_id, update_current_mode(value))  # for clients that show modes
+        else:
+            try:
+                service.resolve_model(value)
+            except ModelError as exc:
+                raise RequestError.invalid_params({"value": str(exc)}) from exc
+            state.model = value
+        return SetSessionConfigOptionResponse(config_options=config_options(service, session_id, state.model))
+
+    async def set_session_mode(self, session_id: str, mode_id: str, **_: Any) -> SetSessionModeResponse:
+        state = self._open(session_id)
+        self._set_agent(state, session_id, mode_id)
+        # For clients that show config options: the agent option changed with the mode.
+        await self._tell(session_id, ConfigOptionUpdate(
+            session_update="config_option_update",
+            config_options=config_options(state.project.service, session_id, state.model)))
+        return SetSessionModeResponse()
+
+    async def _tell(self, session_id: str, update: Any) -> None:
+        assert self._sink is not None
+        self._sink.put(session_id, update)
+        await self._sink.flush()
+
+    def _set_agent(self, state: OpenSession, session_id: str, name: str) -> None:
+        service = state.project.service
+        if name not in {a.name for a in service.agents.primary()}:
+            raise RequestError.invalid_params({"modeId": f"no agent {name!r}; agents: "
+                                               + ", ".join(a.name for a in service.agents.primary())})
         try:
-            service.resolve_model(value)
-        except ModelError as exc:
-            raise RequestError.invalid_params({"value": str(exc)}) from exc
-        state.model = value
-        return SetSessionConfigOptionResponse(config_options=config_options(service, session_id, value) or [])
+            service.set_agent(session_id, name)
+        except UnknownAgent as exc:
+            raise RequestError.invalid_params({"modeId": str(exc)}) from exc
 
     # --- turns --------------------------------------------------------------------------------------------
 

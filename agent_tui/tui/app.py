@@ -75,6 +75,8 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
     # A mode rather than get_default_screen(): Textual loads a screen's CSS_PATH only for modes and pushes.
     MODES: ClassVar[dict[str, Any]] = {"main": MainScreen}
     DEFAULT_MODE: ClassVar[str] = "main"
+    handle_exit_signals = False  # SIGTERM/SIGHUP quit cleanly; `run_app` turns it on
+    stopped_by_signal: int | None = None
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "abort", "Stop", priority=True, show=False, id="abort"),
         Binding("ctrl+c", "quit_app", "Quit", priority=True, show=False, id="quit"),
@@ -148,6 +150,10 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
 
     def on_mount(self) -> None:
         self.bridge.start()
+        if self.handle_exit_signals:  # only a real run owns the process's signals (not tests)
+            from agent_tui.tui.exit_signals import install_exit_signals
+
+            install_exit_signals(self, self._quit)
 
     def on_ready(self) -> None:
         # Ready comes after the first frame is on the screen; heavy work starts after one more refresh.
@@ -454,5 +460,10 @@ def run_app(directory: Path, *, session_id: str | None, continue_last: bool, mod
         print(f"agent-tui: {exc}", file=sys.stderr)
         return 2
     app = AgentApp(service, session_id=session_id, continue_last=continue_last)
+    app.handle_exit_signals = True
     result = app.run()
+    if app.stopped_by_signal is not None:  # stored, closed, terminal restored: skip the slow teardown
+        from agent_tui.core.exit_now import exit_now
+
+        exit_now(0)
     return result if isinstance(result, int) else 0

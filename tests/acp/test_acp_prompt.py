@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from acp import PROTOCOL_VERSION, text_block
+from acp import PROTOCOL_VERSION, RequestError, text_block
 from acp_support import RecordingClient, running_agent, write_config
 
-from agent_tui.testing.fake_llm import FakeLLM, Reply, reasoning, text, usage
+from agent_tui.testing.fake_llm import FakeLLM, Reply, reasoning, text, tool_call, usage
 
 pytestmark = pytest.mark.slow
 
@@ -61,3 +61,30 @@ async def test_the_model_option_switches_the_model_of_the_next_turn(project: Pat
         await conn.prompt(session_id=session.session_id, prompt=[text_block("hi")])
     assert llm.requests[0].model == "other"
     assert json.loads((project / "agent-tui.json").read_text())["model"] == "fake/m"  # the config is never rewritten
+
+
+async def test_agents_are_offered_as_modes_and_the_plan_mode_applies_its_rules(project: Path, agent_tui_home: Path,
+                                                                              llm: FakeLLM):
+    write_config(project, llm.openai_base)
+    llm.add(Reply.of(tool_call("write", {"file_path": "plan.txt", "content": "x\n"}, id="w1")))
+    llm.add(Reply.of(text("I may not edit in plan mode.")))
+    client = RecordingClient()
+    async with running_agent(client, project, agent_tui_home) as (conn, _, _):
+        session = await conn.new_session(cwd=str(project))
+        assert session.modes.current_mode_id == "build"
+        assert {m.id for m in session.modes.available_modes} == {"build", "plan"}
+        mode_option = {o.id: o for o in session.config_options}["mode"]
+        assert mode_option.category == "mode" and mode_option.current_value == "build"
+        await conn.set_session_mode(session_id=session.session_id, mode_id="plan")
+        (changed,) = client.of_kind("config_option_update")
+        assert {o.id: o.current_value for o in changed.config_options}["mode"] == "plan"
+        await conn.prompt(session_id=session.session_id, prompt=[text_block("write a file")])
+        back = await conn.set_config_option(config_id="mode", session_id=session.session_id, value="build")
+        assert {o.id: o.current_value for o in back.config_options}["mode"] == "build"
+        assert client.of_kind("current_mode_update")[-1].current_mode_id == "build"
+        with pytest.raises(RequestError) as unknown:
+            await conn.set_session_mode(session_id=session.session_id, mode_id="general")  # a sub-agent only
+        assert unknown.value.code == -32602
+    assert not (project / "plan.txt").exists()
+    (failed,) = [u for u in client.of_kind("tool_call_update") if u.status == "failed"]
+    assert "denied" in failed.content[0].content.text

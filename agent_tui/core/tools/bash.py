@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.tools.base import PermissionRequest, Tool, ToolContext, ToolError, ToolResult
-from agent_tui.core.tools.process import kill_group
+from agent_tui.core.tools.orphans import child_preexec, reaper
+from agent_tui.core.tools.process import group_alive, kill_group
 from agent_tui.core.tools.spool import ScrubbedSpool
 from agent_tui.core.tools.truncate import saved_output_path
 
@@ -157,9 +158,11 @@ class BashTool(Tool):
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
                 env=env,
+                preexec_fn=child_preexec(),  # the shell dies with us, even on SIGKILL (see orphans)
             )
         except OSError as exc:
             raise ToolError(f"Could not start the shell: {exc}") from exc
+        reaper.watch(proc.pid)  # and so does every process it starts
 
         started = time.monotonic()
         last_update = 0.0
@@ -211,6 +214,8 @@ class BashTool(Tool):
                     transport.close()
             output.close()
             exit_task.cancel()
+            if not group_alive(proc.pid):  # background children (`server &`) stay watched while they live
+                reaper.forget(proc.pid)
 
         elapsed = time.monotonic() - started
         exit_code = proc.returncode
