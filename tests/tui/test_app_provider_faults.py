@@ -14,7 +14,8 @@ async def test_a_retry_shows_in_the_status_line_and_the_transcript_then_goes(mak
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "hello")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "retrying in" in str(app.main.status.notice), what="the status countdown")
+        await wait_for(pilot, lambda: "retrying in" in str(app.main.status.notice), what="the status countdown",
+                       tries=1500)  # the first send waits for litellm's import
         assert "(attempt 2 of 6)" in app.main.status.notice and "slow down please" in app.main.status.notice
         await wait_for(pilot, lambda: "↻ retrying in 2 s (attempt 2 of 6)" in screen_text(app),
                        what="the retry line in the transcript")
@@ -33,7 +34,7 @@ async def test_the_status_line_counts_the_silence_of_a_stalled_stream(make_app, 
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "hello")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "Half of it" in screen_text(app), what="the first text")
+        await wait_for(pilot, lambda: "Half of it" in screen_text(app), what="the first text", tries=1500)
         await wait_for(pilot, lambda: "no data for 5 s" in screen_text(app), what="the silence count", tries=600)
         await wait_for(pilot, lambda: "and the rest." in screen_text(app), what="the rest", tries=600)
         await wait_for(pilot, lambda: not app.service.busy_sessions(), what="the end")
