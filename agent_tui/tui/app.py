@@ -41,6 +41,7 @@ from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
 from agent_tui.tui.transcript_actions import TranscriptActions
+from agent_tui.tui.undo_actions import UndoActions
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
 
 log = logging.getLogger(__name__)
@@ -64,11 +65,16 @@ KEYBINDS: dict[str, str] = {
     "editor": "Edit the prompt in $EDITOR",
     "history_search": "Search the prompts sent before",
     "search": "Search the conversation (enter/n older, shift+enter/N newer)",
-    "select": "Select a message or code block: ↑↓ move, c copy, f fork, esc done",
+    "select": "Select a message or code block: ↑↓ move, c copy, f fork, r revert to it, esc done",
+    "undo": "Undo the last turn (files included)",
+    "redo": "Redo the turn undone last",
+    "revert": "Revert to an earlier message",
+    "diff": "Show this session's changes to files",
 }
 
 
-class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, TranscriptActions, App[int]):
+class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, TranscriptActions, UndoActions,
+               App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -94,6 +100,10 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
         Binding("ctrl+r", "search_history", "History", id="history_search"),
         Binding("ctrl+f", "search_transcript", "Search", id="search"),
         Binding("alt+up,f3", "select_messages", "Select", id="select"),
+        Binding("alt+z", "undo", "Undo", id="undo"),
+        Binding("alt+y", "redo", "Redo", id="redo"),
+        Binding("alt+r", "revert", "Revert", id="revert"),
+        Binding("alt+d", "show_diff", "Diff", id="diff"),
     ]
 
     def __init__(
@@ -258,6 +268,7 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
             self.permission_queue.answered(event.id)
         elif isinstance(event, McpStatusChanged):
             self.mcp_states[event.server] = event
+        self.undo_event(event)
         self.main.route(message)
 
     def on_queue_changed(self, message: QueueChanged) -> None:
