@@ -34,6 +34,7 @@ from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
 from agent_tui.tui.engine_actions import EngineActions
+from agent_tui.tui.library_status import show_while_loading
 from agent_tui.tui.permission_queue import PermissionQueue
 from agent_tui.tui.prompt_actions import PromptActions, shell_command
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
@@ -269,7 +270,8 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
         elif isinstance(event, McpStatusChanged):
             self.mcp_states[event.server] = event
         self.undo_event(event)
-        self.main.route(message)
+        if self.screen_stack:  # an event that arrives while the app closes has no screen left to show it
+            self.main.route(message)
 
     def on_queue_changed(self, message: QueueChanged) -> None:
         main = self.main
@@ -337,6 +339,7 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
         if outcome == "queued":
             main.composer.show_queued([q.text for q in self.runner.queued(session_id)])
         main.status.busy = True
+        show_while_loading(self, main.status)
 
     def run_slash_command(self, command: commands.SlashCommand, argument: str) -> None:
         if command.custom is not None:
