@@ -459,6 +459,10 @@ class SessionService:
         """The files a revert to `message_id` (an undo when None) would put back."""
         return self.reverter.preview(session_id, message_id)
 
+    def revert_points(self, session_id: str) -> list[tuple[str, list[str]]]:
+        """(user message id, files a revert to it would put back) for every live turn, newest first."""
+        return self.reverter.revert_points(session_id)
+
     async def _reverting(self, session_id: str, work: Coroutine[Any, Any, RevertResult]) -> RevertResult:
         try:
             self._require(session_id)
