@@ -384,6 +384,7 @@ class SessionService:
             storage=self.storage, writer=self._writer, temperature=agent.temperature,
             make_context=lambda part: self._tool_context(run, part, depth, policy),
             step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay, scrub=self._scrub,
+            idle_timeout=self.config.provider_timeout.idle,
             on_cost=lambda cost: self._add_cost(session.id, cost), checkpoint=self.checkpoints.around_step,
         )
         await self._run_guarded(run, run_turn(turn), assistant, lambda reason: close_open_parts(turn, reason))

@@ -134,6 +134,7 @@ class MainScreen(Screen[None]):
         status = self.status
         last = next((m.info for m in reversed(messages) if isinstance(m.info, AssistantMessage)), None)
         status.show_turn(last)
+        status.wait.reset()
         status.cost = session.cost if session else 0  # type: ignore[assignment]
         status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
         status.queued = len(self.agent.runner.queued(self.session_id or ""))
@@ -155,6 +156,8 @@ class MainScreen(Screen[None]):
         on_screen = message.session_id is not None and message.session_id == self.session_id
         if isinstance(event, SIDEBAR_EVENTS):
             self.sidebar.apply(event)
+        if on_screen:
+            self.status.track(event)
         if on_screen and isinstance(event, TRANSCRIPT_EVENTS):
             if not self.transcript.display:
                 self._show_welcome(False)
