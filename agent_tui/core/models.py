@@ -140,6 +140,9 @@ class StepFinishPart(PartBase):
     tokens: TokenUsage = Field(default_factory=TokenUsage)
     cost: Decimal = Decimal(0)
     finish_reason: str | None = None
+    # Where `cost` came from ("config", "provider", "price map", "unpriced") and, when from prices, its split.
+    cost_source: str | None = None
+    cost_by_kind: dict[str, Decimal] = Field(default_factory=dict)
 
 
 class FilePart(PartBase):

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent_tui.core.llm.catalog import ResolvedModel
-from agent_tui.core.llm.cost import step_cost
+from agent_tui.core.llm.cost import price_step
 from agent_tui.core.llm.errors import ProviderError
 from agent_tui.core.llm.stream import (
     Finish,
@@ -260,7 +260,8 @@ def usage_tokens(usage: Usage | None) -> TokenUsage:
 def _finish_step(turn: Turn, usage: Usage | None, finish: str | None) -> None:
     assistant = turn.assistant
     tokens = usage_tokens(usage)
-    cost = step_cost(tokens, turn.model.info)
+    priced = price_step(tokens, turn.model.info, usage.cost if usage is not None else None)
+    cost = priced.total
     assistant.tokens = assistant.tokens + tokens
     assistant.cost += cost
     if cost:
@@ -270,7 +271,8 @@ def _finish_step(turn: Turn, usage: Usage | None, finish: str | None) -> None:
     assistant.finish_reason = finish
     turn.writer.part(
         StepFinishPart(
-            session_id=assistant.session_id, message_id=assistant.id, tokens=tokens, cost=cost, finish_reason=finish
+            session_id=assistant.session_id, message_id=assistant.id, tokens=tokens, cost=cost, finish_reason=finish,
+            cost_source=priced.source, cost_by_kind=priced.by_kind,
         )
     )
     turn.writer.message(assistant)

@@ -47,6 +47,7 @@ from agent_tui.core.permission import PermissionManager, Policy
 from agent_tui.core.project import Project
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
+from agent_tui.core.session.costs import CostReport, cost_report
 from agent_tui.core.session.fork import copy_history
 from agent_tui.core.session.history import guess_mime
 from agent_tui.core.session.loop import (
@@ -504,6 +505,10 @@ class SessionService:
             file_times=self.file_times(part.session_id), host=self, agent_depth=depth, scrub=self._scrub,
             files=access.files, commands=access.commands,
         )
+
+    def cost_report(self, session_id: str) -> CostReport:
+        """The session's cost (its sub-agents included) by model and by kind of token (`/cost`)."""
+        return cost_report(self.storage, self._require(session_id).id)
 
     def get_todos(self, session_id: str) -> list[Todo]:
         session = self.storage.get_session(session_id)
