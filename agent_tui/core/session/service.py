@@ -46,6 +46,7 @@ from agent_tui.core.permission import PermissionManager, Policy
 from agent_tui.core.project import Project
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
+from agent_tui.core.session.approval import ApprovalClock
 from agent_tui.core.session.costs import CostReport, cost_report
 from agent_tui.core.session.fork import copy_history
 from agent_tui.core.session.history import guess_mime
@@ -383,6 +384,7 @@ class SessionService(UndoFacade):
             storage=self.storage, writer=self._writer, temperature=agent.temperature,
             make_context=lambda part: self._tool_context(run, part, depth, policy),
             step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay, scrub=self._scrub,
+            idle_timeout=self.config.provider_timeout.idle,
             on_cost=lambda cost: self._add_cost(session.id, cost), checkpoint=self.checkpoints.around_step,
         )
         await self._run_guarded(run, run_turn(turn), assistant, lambda reason: close_open_parts(turn, reason))
@@ -457,7 +459,8 @@ class SessionService(UndoFacade):
             self._writer.part(part, force=False)
 
         async def ask(request):  # type: ignore[no-untyped-def]
-            await self.permissions.ask(part.session_id, part.call_id, request, policy)
+            clock = ApprovalClock(part, self._writer.part)  # the wait shows, and is not the tool's duration
+            await self.permissions.ask(part.session_id, part.call_id, request, policy, on_wait=clock)
 
         access = self.access.for_session(part.session_id) if self.access is not None else ToolAccess()
         return ToolContext(
