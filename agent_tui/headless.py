@@ -196,7 +196,17 @@ async def _run_with(service, terminator: _Terminator, args: argparse.Namespace, 
         service.storage.close()
 
 
+def _missing_dir(directory: str) -> str | None:
+    """Why `--dir` cannot be used, or None. Checked first: a wrong folder must not run anywhere else."""
+    path = Path(directory)
+    if path.is_dir():
+        return None
+    return f"--dir {directory}: {'not a folder' if path.exists() else 'no such folder'}"
+
+
 def run_command(args: argparse.Namespace) -> int:
+    if problem := _missing_dir(args.dir):
+        return _fail(problem)
     prompt = " ".join(args.prompt)
     if prompt == "-":
         prompt = sys.stdin.read()
@@ -211,6 +221,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def sessions_command(args: argparse.Namespace) -> int:
+    if problem := _missing_dir(args.dir):
+        return _fail(problem)
     try:
         service = _open_service(args.dir)
     except (ConfigError, StorageError) as exc:

@@ -92,6 +92,10 @@ class AcpAgent:
         log.info("acp: initialize from %s (protocol %s)", client_info.name if client_info else "a client",
                  protocol_version)
         self.projects.capabilities = client_capabilities
+        # The first prompt should not wait ~4 s for litellm's import: start it now, in a thread.
+        from agent_tui.core.llm.litellm_loader import warm_up_in_background
+
+        warm_up_in_background()
         return InitializeResponse(
             protocol_version=negotiate(protocol_version),
             agent_capabilities=AgentCapabilities(

@@ -14,12 +14,14 @@ import re
 _KEPT = "\n\t"
 _CONTROLS = re.compile(
     "[" + "".join(chr(c) for c in range(0x20) if chr(c) not in _KEPT) + "\x7f-\x9f"
-    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"  # and lone surrogates (undecodable bytes)
 )
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as Python escapes it
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

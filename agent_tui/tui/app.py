@@ -24,6 +24,7 @@ from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
 from agent_tui.tui import commands, model_choices
+from agent_tui.tui.agent_actions import AgentActions
 from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
@@ -40,6 +41,7 @@ from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
 from agent_tui.tui.transcript_actions import TranscriptActions
+from agent_tui.tui.undo_actions import UndoActions
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
 
 log = logging.getLogger(__name__)
@@ -63,11 +65,15 @@ KEYBINDS: dict[str, str] = {
     "editor": "Edit the prompt in $EDITOR",
     "history_search": "Search the prompts sent before",
     "search": "Search the conversation (enter/n older, shift+enter/N newer)",
-    "select": "Select a message or code block: ↑↓ move, c copy, f fork, esc done",
+    "select": "Select a message or code block: ↑↓ move, c copy, f fork, r revert to it, esc done",
+    "undo": "Undo the last turn (files included)",
+    "redo": "Redo the turn undone last",
+    "revert": "Revert to an earlier message",
+    "diff": "Show this session's changes to files",
 }
 
 
-class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
+class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, UndoActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -93,6 +99,10 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
         Binding("ctrl+r", "search_history", "History", id="history_search"),
         Binding("ctrl+f", "search_transcript", "Search", id="search"),
         Binding("alt+up,f3", "select_messages", "Select", id="select"),
+        Binding("alt+z", "undo", "Undo", id="undo"),
+        Binding("alt+y", "redo", "Redo", id="redo"),
+        Binding("alt+r", "revert", "Revert", id="revert"),
+        Binding("alt+d", "show_diff", "Diff", id="diff"),
     ]
 
     def __init__(
@@ -182,6 +192,7 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
                         severity="warning", timeout=10)
         if self._unknown_theme:
             self.notify(f"Unknown theme '{self._unknown_theme}'; pick one with /themes.", severity="warning")
+        self.report_agent_problems()
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
         if self._warm_up:
@@ -256,6 +267,7 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
             self.permission_queue.answered(event.id)
         elif isinstance(event, McpStatusChanged):
             self.mcp_states[event.server] = event
+        self.undo_event(event)
         self.main.route(message)
 
     def on_queue_changed(self, message: QueueChanged) -> None:
@@ -308,7 +320,7 @@ class AgentApp(SessionActions, PromptActions, TranscriptActions, App[int]):
     def _ensure_session(self) -> str:
         main = self.main
         if main.session_id is None:
-            session = self.service.create()
+            session = self.service.create(agent=self.pending_agent)
             main.show_session(session.id)
         assert main.session_id is not None
         return main.session_id

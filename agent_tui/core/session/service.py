@@ -66,6 +66,7 @@ from agent_tui.core.snapshot.checkpoints import Checkpoints
 from agent_tui.core.snapshot.revert import Reverter, RevertResult, discard_redo
 from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
+from agent_tui.core.text_encoding import escape_surrogates
 from agent_tui.core.tools.access import AccessProvider, ToolAccess
 from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolRegistry
 from agent_tui.core.tools.truncate import remove_old_saved_outputs
@@ -490,7 +491,7 @@ class SessionService:
         def update(new_title: str | None, metadata: dict[str, object]) -> None:
             if new_title:
                 part.state.title = new_title
-            part.state.metadata.update(self._scrub.value(metadata))
+            part.state.metadata.update(self._scrub.value(escape_surrogates(metadata)))
             self._writer.part(part, force=False)
 
         async def ask(request):  # type: ignore[no-untyped-def]

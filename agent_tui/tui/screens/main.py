@@ -137,6 +137,7 @@ class MainScreen(Screen[None]):
         status.cost = session.cost if session else 0  # type: ignore[assignment]
         status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
         status.queued = len(self.agent.runner.queued(self.session_id or ""))
+        self.agent.show_agent()
         self.refresh_model()
 
     def refresh_model(self) -> None:

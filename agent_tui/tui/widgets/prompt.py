@@ -62,6 +62,9 @@ class PromptInput(TextArea):
     class Submit(Message):
         pass
 
+    class CycleAgent(Message):
+        """Tab on an empty prompt: switch to the next primary agent."""
+
     class ScrollLog(Message):
         """Page up/down typed in the prompt: scroll the message log (the prompt is rarely a page long)."""
 
@@ -84,6 +87,8 @@ class PromptInput(TextArea):
             self._replace_via_keyboard("\n", start, end)
         elif key == "tab" and self.composer.menu_open:
             self.composer.accept_completion(run=False)
+        elif key == "tab" and not self.text:
+            self.post_message(self.CycleAgent())
         elif key == "escape" and self.composer.menu_open:
             self.composer.close_menu()
         elif key in ("pageup", "pagedown") and not self.composer.menu_open:
