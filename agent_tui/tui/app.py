@@ -30,10 +30,11 @@ from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
 from agent_tui.tui.dialogs.help import HelpDialog, key_label
-from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
+from agent_tui.tui.engine_actions import EngineActions
+from agent_tui.tui.library_status import show_while_loading
 from agent_tui.tui.permission_queue import PermissionQueue
 from agent_tui.tui.prompt_actions import PromptActions, shell_command
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
@@ -73,7 +74,8 @@ KEYBINDS: dict[str, str] = {
 }
 
 
-class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, UndoActions, App[int]):
+class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, TranscriptActions, UndoActions,
+               App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -268,7 +270,8 @@ class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, U
         elif isinstance(event, McpStatusChanged):
             self.mcp_states[event.server] = event
         self.undo_event(event)
-        self.main.route(message)
+        if self.screen_stack:  # an event that arrives while the app closes has no screen left to show it
+            self.main.route(message)
 
     def on_queue_changed(self, message: QueueChanged) -> None:
         main = self.main
@@ -336,6 +339,7 @@ class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, U
         if outcome == "queued":
             main.composer.show_queued([q.text for q in self.runner.queued(session_id)])
         main.status.busy = True
+        show_while_loading(self, main.status)
 
     def run_slash_command(self, command: commands.SlashCommand, argument: str) -> None:
         if command.custom is not None:
@@ -446,9 +450,6 @@ class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, U
             remembered.save_state(saved)
         except OSError as exc:
             self.notify(f"Could not remember the theme: {exc}", severity="warning")
-
-    def action_mcp_status(self) -> None:
-        self.push_screen(McpDialog(list(self.mcp_states.values()), configured=list(self.service.config.mcp)))
 
     def action_compact(self) -> None:
         session_id = self.main.session_id
