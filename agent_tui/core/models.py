@@ -208,6 +208,15 @@ class UserMessage(MessageBase):
     role: Literal["user"] = "user"
 
 
+class RetryNote(Record):
+    """A failed attempt of the current step that will be tried again (shown until the next attempt answers)."""
+
+    attempt: int  # the attempt that failed, from 1
+    max_attempts: int
+    delay: float  # seconds until the next attempt
+    reason: str
+
+
 class AssistantMessage(MessageBase):
     role: Literal["assistant"] = "assistant"
     provider: str
@@ -221,6 +230,7 @@ class AssistantMessage(MessageBase):
     # "host:pid" of the process running this turn, so a turn left unfinished by a crash can be told apart from
     # one another instance is still running.
     owner: str | None = None
+    retry: RetryNote | None = None  # set while a failed attempt waits to be retried
 
 
 Message = Annotated[UserMessage | AssistantMessage, Field(discriminator="role")]

@@ -24,7 +24,7 @@ async def send(pilot, app, message: str) -> None:
     await type_text(pilot, message)
     await pilot.press("enter")
     await wait_for(pilot, lambda: app.service.list() and not app.service.busy_sessions()
-                   and not app.runner.any_running(), what="the turn to finish")
+                   and not app.runner.any_running(), what="the turn to finish", tries=3000)  # litellm loads
     await pilot.pause()
 
 
