@@ -15,7 +15,8 @@ Each agent runs under a `Policy`: the config's rules with the agent's overrides 
 `tools/shell.py`). What a command writes by redirection is asked as an `edit`, and the paths it names outside the
 project as `external_directory`, by the bash tool itself (`tools/bash_paths.py`). Among the user's patterns the
 longest match wins; a user pattern other than `"*"` beats the built-in destructive list, while a user `"*"` only
-replaces the built-in fallback, so `{"*": "allow"}` keeps destructive commands asking. `"bash": "allow"` (a single action) applies to all.
+replaces the built-in fallback, so `{"*": "allow"}` keeps destructive commands asking. `"bash": "allow"` (a
+single action) applies to all.
 """
 
 from __future__ import annotations
