@@ -73,7 +73,7 @@ def test_sigkill_leaves_no_tool_process_behind(tmp_path: Path):
         proc.kill()
         proc.communicate(timeout=30)
         # Nothing of agent-tui ran after SIGKILL: the shell dies by PR_SET_PDEATHSIG, `sleep` by the reaper.
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=10)
+        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=30)
     finally:
         kill_leftovers(shell, sleeper)
         llm.__exit__(None, None, None)
