@@ -27,6 +27,13 @@ LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 MOUSE_OFF = b"\x1b[?1000l"
 
 
+def _controlling_terminal() -> None:
+    """In the child, after `setsid`: the pty becomes its controlling terminal, as a real terminal is. Should the
+    test runner die, closing the master hangs the terminal up and the kernel sends SIGHUP, so no TUI is left
+    running on a dead pty (it was, burning CPU, after a killed run)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     """agent-tui on a pty of 120x40; everything it writes is collected."""
 
@@ -35,7 +42,8 @@ class Terminal:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         env = child_env(home, TERM="xterm-256color", COLORTERM="truecolor")
         self.proc = subprocess.Popen(agent_command(str(project)), cwd=project, env=env, stdin=slave, stdout=slave,
-                                     stderr=slave, start_new_session=True, close_fds=True)
+                                     stderr=slave, start_new_session=True, close_fds=True,
+                                     preexec_fn=_controlling_terminal)
         os.close(slave)
         self.master = master
         self.output = bytearray()
@@ -72,7 +80,7 @@ def _start(tmp_path: Path):  # type: ignore[no-untyped-def]
     # The pid files are outside the project: paths a command names there ask under external_directory.
     write_config(project, llm.openai_base, permission={"bash": "allow", "external_directory": "allow"})
     term = Terminal(project, tmp_path / "home")
-    wait_until(lambda: b"fake/m" in term.output, "the first frame", timeout=60)
+    wait_until(lambda: b"fake/m" in term.output, "the first frame", timeout=180)
     time.sleep(0.5)  # the prompt has focus once the first frame is up; give it a moment to take keys
     term.type("start the server")
     term.type("\r")
@@ -99,13 +107,13 @@ def test_tui_sigterm_and_sighup_restore_the_terminal_and_stop_the_tool_group(sig
         mark = len(term.output)
         sent = time.monotonic()
         term.proc.send_signal(sig)
-        code = term.proc.wait(timeout=30)
+        code = term.proc.wait(timeout=120)
         print(f"TUI {sig.name}: exited {code} after {time.monotonic() - sent:.2f} s")
         assert code == 0
         term._reader.join(timeout=5)
         after = bytes(term.output[mark:])
         assert LEAVE_ALT_SCREEN in after and MOUSE_OFF in after
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the tool's processes to end", timeout=10)
+        wait_until(lambda: not alive(sleeper) and not alive(shell), "the tool's processes to end", timeout=30)
         states = _tool_states(tmp_path / "home")
         assert states and "running" not in states and "pending" not in states, states
     finally:
@@ -120,8 +128,8 @@ def test_tui_sigkill_leaves_no_tool_process_behind(tmp_path: Path):
     try:
         shell, sleeper = read_pid(tmp_path / "shell.pid"), read_pid(tmp_path / "sleep.pid")
         term.proc.kill()
-        term.proc.wait(timeout=30)
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=10)
+        term.proc.wait(timeout=120)
+        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=30)
     finally:
         kill_leftovers(shell, sleeper)
         term.close()
