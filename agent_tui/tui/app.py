@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from agent_tui.core import state as remembered
 from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
@@ -32,6 +33,7 @@ from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
+from agent_tui.tui.errors import GuardedPump, InternalErrors
 from agent_tui.tui.permission_queue import PermissionQueue
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
 from agent_tui.tui.screens.main import MainScreen
@@ -60,7 +62,7 @@ KEYBINDS: dict[str, str] = {
 }
 
 
-class AgentApp(SessionActions, App[int]):
+class AgentApp(GuardedPump, SessionActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -105,6 +107,8 @@ class AgentApp(SessionActions, App[int]):
         self.permission_queue = PermissionQueue(self)
         self._watcher: Any = None
         self._shut_down = False
+        self._painted = False
+        self.internal_errors = InternalErrors(self)
         self._apply_keybinds()
         self._apply_theme()
 
@@ -136,7 +140,25 @@ class AgentApp(SessionActions, App[int]):
     def on_mount(self) -> None:
         self.bridge.start()
 
+    def report_internal_error(self, error: BaseException) -> None:
+        self.internal_errors.report(error)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's default ends the app on any error. Once the app is on screen, an error in a widget is logged
+        # and shown instead (see tui/errors.py); before that there is nothing to show it on, and while quitting
+        # nothing left to save.
+        if self.is_running and self._painted and not self._exit:
+            self.report_internal_error(error.error if isinstance(error, WorkerFailed) else error)
+            return
+        super()._handle_exception(error)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers started with exit_on_error=False fail silently in Textual; ours must not.
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_internal_error(event.worker.error)
+
     def on_ready(self) -> None:
+        self._painted = True
         # Ready comes after the first frame is on the screen; heavy work starts after one more refresh.
         self.call_after_refresh(self._after_first_frame)
 
@@ -227,6 +249,8 @@ class AgentApp(SessionActions, App[int]):
     # --- engine events ------------------------------------------------------------------------------------
 
     def on_engine_event(self, message: EngineEvent) -> None:
+        if not self.screen_stack:
+            return  # quitting: the screens are gone, and the engine still finishes what it was doing
         event = message.event
         if isinstance(event, PermissionAsked):
             self.permission_queue.asked(event)

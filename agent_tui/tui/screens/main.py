@@ -29,6 +29,7 @@ from agent_tui.core.events import (
 from agent_tui.core.models import AssistantMessage, Session
 from agent_tui.resources import style_path
 from agent_tui.tui.bridge import SIDEBAR_EVENTS, TRANSCRIPT_EVENTS, EngineEvent
+from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.transcript import Transcript
 from agent_tui.tui.widgets.prompt import PromptComposer, PromptInput
 from agent_tui.tui.widgets.sidebar import Sidebar
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 SIDEBAR_MIN_WIDTH = 100  # terminal columns below which the sidebar starts hidden
 
 
-class MainScreen(Screen[None]):
+class MainScreen(GuardedPump, Screen[None]):
     CSS_PATH = str(style_path("main.tcss"))
     AUTO_FOCUS = "#prompt-input"
 

@@ -22,6 +22,7 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from agent_tui.tui import commands
+from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.fuzzy import fuzzy_filter
 from agent_tui.tui.project_files import list_project_files
 from agent_tui.tui.state import PromptHistory
@@ -56,7 +57,7 @@ class CompletionMenu(OptionList, can_focus=False):
     pass
 
 
-class PromptInput(TextArea):
+class PromptInput(GuardedPump, TextArea):
     """The text box. Keys that mean something to the composer are passed to it; the rest edit text."""
 
     class Submit(Message):
@@ -111,7 +112,7 @@ class PromptInput(TextArea):
             super().action_cursor_down(select)
 
 
-class PromptComposer(Vertical):
+class PromptComposer(GuardedPump, Vertical):
     """Queued messages, the completion menu and the input, as one unit."""
 
     class Submitted(Message):

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from agent_tui.core.events import Event, SessionBusy, SessionDeleted, SessionIdle, SessionUpdated
 from agent_tui.core.models import Session
 from agent_tui.tui import format as fmt
+from agent_tui.tui.errors import GuardedPump
 
 if TYPE_CHECKING:
     from agent_tui.core.session.service import SessionService
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 LIST_LIMIT = 200
 
 
-class SessionList(OptionList):
+class SessionList(GuardedPump, OptionList):
     BINDINGS = [
         Binding("delete,d", "delete", "Delete", id="sidebar.delete"),
         Binding("r", "rename", "Rename", id="sidebar.rename"),
@@ -57,7 +58,7 @@ class SessionList(OptionList):
             self.post_message(self.RenameRequested(session_id))
 
 
-class Sidebar(Vertical):
+class Sidebar(GuardedPump, Vertical):
     class Selected(Message):
         def __init__(self, session_id: str) -> None:
             super().__init__()

@@ -12,11 +12,12 @@ from textual.widgets import Static
 
 from agent_tui.core.models import AssistantMessage
 from agent_tui.tui import format as fmt
+from agent_tui.tui.errors import GuardedPump
 
 MCP_MARKS = {"ready": "✓", "starting": "…", "failed": "✗", "stopped": "–", "disabled": "–"}
 
 
-class StatusLine(Horizontal):
+class StatusLine(GuardedPump, Horizontal):
     model: reactive[str] = reactive("no model")
     turn_tokens: reactive[int] = reactive(0)
     context_used: reactive[int] = reactive(0)
