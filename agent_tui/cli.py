@@ -19,7 +19,7 @@ def _app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agent-tui",
         description="A terminal coding agent. Opens the app in DIR (default: the current folder).",
-        epilog="Other commands: agent-tui run \"PROMPT\" | agent-tui sessions list|show|export|delete | "
+        epilog="Other commands: agent-tui run \"PROMPT\" | agent-tui sessions list|show|export|delete|undo|redo|diff | "
         "agent-tui mcp list. Use `agent-tui COMMAND --help` for details.",
     )
     parser.add_argument("--version", action="version", version=f"agent-tui {__version__}")
@@ -39,6 +39,8 @@ def _commands_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one prompt without the interface and print the reply")
     run.add_argument("prompt", nargs="+", help="the message to send (use - to read it from standard input)")
     run.add_argument("-m", "--model", help="model as provider/model")
+    run.add_argument("-a", "--agent", help="the agent to run with: build (default), plan (read-only) or one "
+                     "defined in .agent-tui/agents/NAME.md; stored on the session")
     run.add_argument("-s", "--session", help="continue the session with this id")
     run.add_argument("-c", "--continue", dest="continue_last", action="store_true",
                      help="continue the most recent session")
@@ -49,7 +51,7 @@ def _commands_parser() -> argparse.ArgumentParser:
     run.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     run.add_argument("--file", action="append", default=[], help="attach a file (repeatable)")
 
-    sessions = sub.add_parser("sessions", help="list, show, export or delete sessions")
+    sessions = sub.add_parser("sessions", help="list, show, export, delete, undo, redo or diff sessions")
     sessions.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     ssub = sessions.add_subparsers(dest="action", required=True)
     lst = ssub.add_parser("list", help="the project's sessions, newest first")
@@ -63,6 +65,9 @@ def _commands_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="write to this file instead of standard output")
     delete = ssub.add_parser("delete", help="delete a session and its messages")
     delete.add_argument("id")
+    from agent_tui.headless_undo import add_parsers
+
+    add_parsers(ssub)
 
     mcp = sub.add_parser("mcp", help="MCP servers")
     mcp.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")

@@ -13,10 +13,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from agent_tui import headless_undo
+from agent_tui.core.agents import UnknownAgent
 from agent_tui.core.config import ConfigError
 from agent_tui.core.events import Event, PartUpdated
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.models import AssistantMessage, TextPart, ToolPart
+from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_json, to_markdown
 from agent_tui.core.storage import StorageError
 
@@ -90,8 +93,18 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
             session = sessions[0] if sessions else service.create()
         else:
             session = None
+        for problem in service.agents.problems:  # a bad agent file is skipped, not fatal
+            print(f"agent-tui: warning: {problem}", file=sys.stderr)
+        agent_name = getattr(args, "agent", None)
         try:
-            service.resolve_model(args.model, session.id if session else None)
+            agent = service.agents.get(agent_name) if agent_name else None
+        except UnknownAgent as exc:
+            return _fail(str(exc))
+        if agent is not None and not agent.primary:
+            return _fail(f"'{agent.name}' is a sub-agent (mode {agent.mode}); the task tool runs it. Primary agents: "
+                         + ", ".join(a.name for a in service.agents.primary()))
+        try:
+            service.resolve_model(args.model or (agent.model if agent else None), session.id if session else None)
         except ModelError as exc:
             return _fail(str(exc))
         if service.config.mcp:
@@ -106,7 +119,9 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
             # No one sees servers arrive here, so the first step waits for them (bounded).
             await mcp.wait_ready(service.config.mcp_startup_timeout)
         if session is None:
-            session = service.create()
+            session = service.create(agent=agent_name)
+        elif agent_name:
+            service.set_agent(session.id, agent_name)
         printer = _Printer(session.id, args.format, sys.stdout, sys.stderr)
         unsubscribe = service.bus.subscribe_all(printer)
         loop = asyncio.get_running_loop()
@@ -163,6 +178,8 @@ def sessions_command(args: argparse.Namespace) -> int:
         session = service.get(args.id)
         if session is None:
             return _fail(f"no session {args.id}")
+        if args.action in headless_undo.ACTIONS:
+            return headless_undo.run(service, args)
         if args.action == "delete":
             service.delete(session.id)
             print(f"Deleted {session.id} ({session.title}).")
@@ -170,7 +187,7 @@ def sessions_command(args: argparse.Namespace) -> int:
         messages = service.messages(session.id)
         text = to_json(session, messages) if getattr(args, "format", "md") == "json" else to_markdown(session, messages)
         if getattr(args, "output", None):
-            Path(args.output).write_text(text, encoding="utf-8")
+            write_private_text(Path(args.output), text)
             print(f"Exported {session.id} to {args.output}.")
         else:
             sys.stdout.write(text)

@@ -92,6 +92,13 @@ class PermissionConfig(Strict):
     bash: Action | dict[str, Action] | None = None
     webfetch: Action | None = None
     external_directory: Action | None = None
+    # MCP tools by their name as the model sees it (SERVER_TOOL), wildcards allowed: {"files_*": "ask"}.
+    mcp: Action | dict[str, Action] | None = None
+
+
+class WebfetchConfig(Strict):
+    # Loopback, private, link-local (cloud metadata) and other non-public addresses are refused unless true.
+    allow_private: bool = False
 
 
 class Config(Strict):
@@ -106,6 +113,7 @@ class Config(Strict):
     theme: str | None = None
     instructions: list[str] = Field(default_factory=list)
     step_limit: int = Field(default=1000, gt=0)
+    webfetch: WebfetchConfig = Field(default_factory=WebfetchConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

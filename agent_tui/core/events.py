@@ -93,6 +93,15 @@ class FileChanged(Event):
     change: Literal["added", "modified", "deleted"]
 
 
+class UndoUnavailable(Event):
+    """Checkpoints cannot be taken (git missing, or the snapshot repository failed): undo is off. Sent once."""
+
+    name: ClassVar[str] = "undo.unavailable"
+    type: Literal["undo.unavailable"] = "undo.unavailable"
+    session_id: str | None = None
+    reason: str
+
+
 class McpStatusChanged(Event):
     name: ClassVar[str] = "mcp.status"
     type: Literal["mcp.status"] = "mcp.status"
@@ -104,6 +113,7 @@ class McpStatusChanged(Event):
 
 AnyEvent = Annotated[
     SessionUpdated | SessionDeleted | SessionBusy | SessionIdle | SessionError | MessageUpdated
-    | MessageRemoved | PartUpdated | PermissionAsked | PermissionReplied | FileChanged | McpStatusChanged,
+    | MessageRemoved | PartUpdated | PermissionAsked | PermissionReplied | FileChanged | McpStatusChanged
+    | UndoUnavailable,
     Field(discriminator="type"),
 ]

@@ -14,6 +14,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from agent_tui.core import paths
+from agent_tui.core.private_files import open_private
 from agent_tui.core.secrets import MIN_SECRET_LEN, REDACTED, SECRET_ENV_SUFFIXES
 
 LOG_FILE = "agent-tui.log"
@@ -118,13 +119,29 @@ def _parse_level(level: str) -> int:
     return levels[name]
 
 
-def setup_logging(level: str = "INFO") -> Path:
+class PrivateLogHandler(RotatingFileHandler):
+    """The log file, created 0600, that never interrupts the app nor prints to the terminal.
+
+    A record that cannot be written (disk full, file removed, folder made read-only) is dropped: logging's
+    default reports it with a traceback on stderr, which is the screen the TUI draws on.
+    """
+
+    dropped = 0
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        return open_private(Path(self.baseFilename), self.mode, encoding=self.encoding, errors=self.errors)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        type(self).dropped += 1
+
+
+def setup_logging(level: str = "INFO") -> Path | None:
     """Send all logging (and Python warnings) to `<data dir>/log/agent-tui.log`. Safe to call again.
 
-    Returns the log file's path. Nothing is written to stdout or stderr.
+    Returns the log file's path, or None when it cannot be opened (a read-only or full data folder): the app
+    then runs without a log rather than not at all. Nothing is written to stdout or stderr.
     """
     numeric = _parse_level(level)
-    log_path = paths.ensure(paths.log_dir()) / LOG_FILE
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, _OUR_HANDLER, False):
@@ -132,7 +149,13 @@ def setup_logging(level: str = "INFO") -> Path:
             handler.close()
     detach_terminal_handlers()
 
-    handler = RotatingFileHandler(log_path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
+    handler: logging.Handler
+    try:
+        log_path: Path | None = paths.ensure(paths.log_dir()) / LOG_FILE
+        handler = PrivateLogHandler(log_path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8",
+                                    errors="replace")
+    except OSError:
+        log_path, handler = None, logging.NullHandler()
     setattr(handler, _OUR_HANDLER, True)
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(RedactSecrets())

@@ -34,6 +34,18 @@ class Todo(Record):
     priority: Literal["high", "medium", "low"] = "medium"
 
 
+class FileChange(Record):
+    """One file a session changed, with its line counts from `base` (before the first change) to `head`."""
+
+    path: str  # relative to the project root, '/'-separated
+    status: Literal["added", "modified", "deleted"] = "modified"
+    additions: int = 0
+    deletions: int = 0
+    binary: bool = False
+    base: str  # snapshot tree ids (core/snapshot)
+    head: str
+
+
 class Session(Record):
     id: str = Field(default_factory=lambda: ids.descending("ses"))
     project_id: str
@@ -47,6 +59,9 @@ class Session(Record):
     # Totals kept on the session so the sidebar can show them without reading every message.
     cost: Decimal = Decimal(0)
     model: str | None = None
+    # The files this session's live (not undone) turns changed, kept up to date as steps finish (core/snapshot).
+    changes: list[FileChange] = Field(default_factory=list)
+    agent: str | None = None  # the agent its turns run with (None: the default, `build`)
 
 
 # --- parts --------------------------------------------------------------------------------------------------
@@ -135,8 +150,25 @@ class FilePart(PartBase):
     source_path: str | None = None
 
 
+class SnapshotFile(Record):
+    path: str
+    additions: int = 0
+    deletions: int = 0
+    binary: bool = False
+
+
+class SnapshotPart(PartBase):
+    """A checkpoint around the tool calls of one step that may change files: the snapshot tree before them,
+    the one after, and the files that differ (core/snapshot). `after` is None while the tools run."""
+
+    type: Literal["snapshot"] = "snapshot"
+    before: str
+    after: str | None = None
+    files: list[SnapshotFile] = Field(default_factory=list)
+
+
 Part = Annotated[
-    TextPart | ReasoningPart | ToolPart | StepStartPart | StepFinishPart | FilePart,
+    TextPart | ReasoningPart | ToolPart | StepStartPart | StepFinishPart | FilePart | SnapshotPart,
     Field(discriminator="type"),
 ]
 
@@ -164,6 +196,9 @@ class MessageBase(Record):
     session_id: str
     time: MessageTime = Field(default_factory=MessageTime)
     error: MessageError | None = None
+    # Set by undo/revert (core/snapshot/revert.py): kept and shown, but no longer sent to the model.
+    # "undone" can be redone; "discarded" once a new message was sent after it.
+    reverted: Literal["undone", "discarded"] | None = None
 
 
 class UserMessage(MessageBase):

@@ -51,5 +51,7 @@ def tool_output_dir() -> Path:
 
 
 def ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Create one of our folders (0700: it holds conversation text)."""
+    from agent_tui.core.private_files import private_dir
+
+    return private_dir(path)

@@ -3,7 +3,12 @@
 Defaults: reads are never asked; `edit` and `bash` are allowed inside the project, except destructive commands
 (recursive or forced `rm`, force-pushes, `git reset --hard`, `sudo`, `mkfs`, `dd`, piping into a shell, …)
 which ask; `external_directory` (any path outside the project) asks; `webfetch` is allowed (it only reads).
-Unknown permissions (MCP tools) ask.
+MCP tools (permission "mcp", judged by the tool's name as the model sees it, `SERVER_TOOL`) are allowed when
+the server marks them read-only (`readOnlyHint`) and ask otherwise, unless `permission.mcp` says more.
+Unknown permissions ask.
+
+Each agent runs under a `Policy`: the config's rules with the agent's overrides on top. A read-only agent
+(`plan`) allows only bash commands that only read; others ask at least, destructive ones are denied.
 
 `bash` rules are wildcard patterns on each simple command of a compound line (`a && rm -rf x` is judged as
 `a` and `rm -rf x`; the strictest answer wins). Among the user's patterns the longest match wins; a user pattern
@@ -27,6 +32,7 @@ from agent_tui.core.config import Action, PermissionConfig
 from agent_tui.core.events import PermissionAsked, PermissionReplied
 from agent_tui.core.tools.base import PermissionRejected, PermissionRequest
 from agent_tui.core.tools.shell import always_patterns, split_commands
+from agent_tui.core.tools.shell_readonly import is_read_only
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +83,45 @@ def _strictest(actions: list[Action]) -> Action:
     return max(actions, key=lambda a: _SEVERITY[a]) if actions else "allow"
 
 
+@dataclass(frozen=True)
+class Policy:
+    """The rules one agent runs under."""
+
+    rules: PermissionConfig  # the config's rules with the agent's on top
+    agent_rules: PermissionConfig = field(default_factory=PermissionConfig)  # what the agent itself set
+    read_only: bool = False
+    agent: str | None = None
+
+    @classmethod
+    def for_agent(cls, config: PermissionConfig, agent_rules: PermissionConfig, *, read_only: bool = False,
+                  agent: str | None = None) -> Policy:
+        return cls(rules=merge_rules(config, agent_rules), agent_rules=agent_rules, read_only=read_only,
+                   agent=agent)
+
+
+def merge_rules(base: PermissionConfig, override: PermissionConfig) -> PermissionConfig:
+    """`override`'s settings win; two pattern tables merge pattern by pattern."""
+    merged: dict[str, object] = {}
+    for name in PermissionConfig.model_fields:
+        low, high = getattr(base, name), getattr(override, name)
+        if isinstance(low, dict) and isinstance(high, dict):
+            merged[name] = {**low, **high}
+        else:
+            merged[name] = high if high is not None else low
+    return PermissionConfig.model_validate(merged)
+
+
+def _at_least_ask(action: Action) -> Action:
+    return "ask" if action == "allow" else action
+
+
 @dataclass
 class _Pending:
     event: PermissionAsked
     request: PermissionRequest
     future: asyncio.Future[None]
     always: list[str] = field(default_factory=list)
+    policy: Policy | None = None
 
 
 class PermissionManager:
@@ -103,27 +142,51 @@ class PermissionManager:
                 return split_commands(command) or [command.strip()]
         return list(request.patterns)
 
-    def config_action(self, permission: str, subject: str | None = None) -> Action:
-        """The configured (or default) action for one subject, ignoring session grants."""
+    def config_action(self, permission: str, subject: str | None = None, policy: Policy | None = None,
+                      *, read_only_tool: bool = False) -> Action:
+        """The configured (or default) action for one subject, ignoring session grants. `read_only_tool`: an
+        MCP tool the server marks read-only."""
+        rules = policy.rules if policy is not None else self.config
+        read_only_agent = policy is not None and policy.read_only
         if permission == "bash":
-            return self._bash_action(subject or "")
-        configured = getattr(self.config, permission, None) if permission in PermissionConfig.model_fields else None
+            return self._bash_action(subject or "", rules, read_only_agent)
+        if permission == "mcp":
+            return self._mcp_action(subject or "", rules, read_only_agent, read_only_tool)
+        configured = getattr(rules, permission, None) if permission in PermissionConfig.model_fields else None
         if isinstance(configured, str):
             return configured  # type: ignore[return-value]
         return DEFAULT_ACTIONS.get(permission, "ask")
 
-    def _bash_action(self, command: str) -> Action:
-        configured = self.config.bash
+    def _bash_action(self, command: str, rules: PermissionConfig, read_only_agent: bool = False) -> Action:
+        destructive = any(wildcard_match(p, command) for p in DESTRUCTIVE_BASH)
+        if read_only_agent and destructive:
+            return "deny"
+        action = self._bash_rule(command, rules.bash, destructive)
+        if read_only_agent and not is_read_only(command):
+            return _at_least_ask(action)
+        return action
+
+    @staticmethod
+    def _bash_rule(command: str, configured: Action | dict[str, Action] | None, destructive: bool) -> Action:
         if isinstance(configured, str):
-            return configured  # type: ignore[return-value]
+            return configured
         user = dict(configured or {})
         fallback = user.pop("*", None)
         found = _longest_match(user, command)
         if found is not None:
             return found
-        if any(wildcard_match(p, command) for p in DESTRUCTIVE_BASH):
+        if destructive:
             return "ask"
         return fallback or "allow"
+
+    @staticmethod
+    def _mcp_action(tool: str, rules: PermissionConfig, read_only_agent: bool, read_only_tool: bool) -> Action:
+        configured = rules.mcp
+        found = configured if isinstance(configured, str) else _longest_match(dict(configured or {}), tool)
+        action: Action = found if found is not None else ("allow" if read_only_tool else "ask")
+        if read_only_agent and not read_only_tool:
+            return _at_least_ask(action)
+        return action
 
     def _granted(self, session_id: str | None, permission: str, subject: str) -> bool:
         if session_id is None:
@@ -133,23 +196,27 @@ class PermissionManager:
             for perm, pattern in self._grants.get(session_id, [])
         )
 
-    def evaluate(self, request: PermissionRequest, session_id: str | None = None) -> Action:
+    def evaluate(self, request: PermissionRequest, session_id: str | None = None,
+                 policy: Policy | None = None) -> Action:
         """Pure lookup: config rules, then (with `session_id`) the "always" grants given in that session."""
         subjects = self.subjects(request) or ["*"]
         actions: list[Action] = []
+        read_only_tool = request.metadata.get("read_only") is True
         for subject in subjects:
-            action = self.config_action(request.permission, subject)
+            action = self.config_action(request.permission, subject, policy, read_only_tool=read_only_tool)
             if action == "ask" and self._granted(session_id, request.permission, subject):
                 action = "allow"
             actions.append(action)
         return _strictest(actions)
 
-    def always_patterns(self, request: PermissionRequest, session_id: str | None = None) -> list[str]:
+    def always_patterns(self, request: PermissionRequest, session_id: str | None = None,
+                        policy: Policy | None = None) -> list[str]:
         """What answering "always" would remember for the session."""
         if request.permission == "bash":
             out: list[str] = []
             for subject in self.subjects(request):
-                if self.config_action("bash", subject) == "ask" and not self._granted(session_id, "bash", subject):
+                asks = self.config_action("bash", subject, policy) == "ask"
+                if asks and not self._granted(session_id, "bash", subject):
                     # A destructive command is remembered exactly: "always" for `rm -rf build` must not allow
                     # every `rm` for the rest of the session.
                     if any(wildcard_match(p, subject) for p in DESTRUCTIVE_BASH):
@@ -171,20 +238,21 @@ class PermissionManager:
 
     # --- the round trip ------------------------------------------------------------------------------------
 
-    async def ask(self, ctx_session_id: str, call_id: str | None, request: PermissionRequest) -> None:
+    async def ask(self, ctx_session_id: str, call_id: str | None, request: PermissionRequest,
+                  policy: Policy | None = None) -> None:
         """Return when the action may go ahead; raise PermissionRejected with a message for the model otherwise."""
-        action = self.evaluate(request, ctx_session_id)
+        action = self.evaluate(request, ctx_session_id, policy)
         if action == "allow":
             return
         if action == "deny":
-            raise PermissionRejected(self._denied_message(request))
+            raise PermissionRejected(self._denied_message(request, policy))
         if self.mode == "approve":
             return
         if self.mode == "reject":
             raise PermissionRejected(self._headless_message(request, ctx_session_id))
 
         loop = asyncio.get_running_loop()
-        always = self.always_patterns(request, ctx_session_id)
+        always = self.always_patterns(request, ctx_session_id, policy)
         event = PermissionAsked(
             id=ids.ascending("per"),
             session_id=ctx_session_id,
@@ -192,9 +260,11 @@ class PermissionManager:
             title=request.title,
             pattern=", ".join(always) if always else None,
             call_id=call_id,
-            metadata={**request.metadata, "patterns": list(request.patterns), "always": always},
+            metadata={**request.metadata, "patterns": list(request.patterns), "always": always,
+                      **({"agent": policy.agent} if policy is not None and policy.agent else {})},
         )
-        pending = _Pending(event=event, request=request, future=loop.create_future(), always=always)
+        pending = _Pending(event=event, request=request, future=loop.create_future(), always=always,
+                           policy=policy)
         self._pending[event.id] = pending
         self.bus.publish(event)
         try:
@@ -228,7 +298,8 @@ class PermissionManager:
     def _release_covered(self, session_id: str) -> None:
         """Other questions of the session that the new grant answers need not wait for the user."""
         for request_id, pending in list(self._pending.items()):
-            if pending.event.session_id == session_id and self.evaluate(pending.request, session_id) == "allow":
+            if (pending.event.session_id == session_id
+                    and self.evaluate(pending.request, session_id, pending.policy) == "allow"):
                 self.reply(request_id, "once")
 
     def pending(self, session_id: str | None = None) -> list[PermissionAsked]:
@@ -248,14 +319,26 @@ class PermissionManager:
 
     # --- messages ------------------------------------------------------------------------------------------
 
-    def _denied_message(self, request: PermissionRequest) -> str:
+    def _denied_message(self, request: PermissionRequest, policy: Policy | None = None) -> str:
+        if policy is not None and policy.agent and (
+            getattr(policy.agent_rules, request.permission, None) is not None
+            or (policy.read_only and request.permission in ("bash", "mcp"))
+        ):
+            kind = "read-only " if policy.read_only else ""
+            return (
+                f"This action is denied for the {kind}'{policy.agent}' agent: {request.title}. Do not try to work "
+                "around it. If it is needed, say so: the user can switch to the build agent (Tab)."
+            )
         return (
             f"This action is denied by the configuration (permission.{request.permission} = \"deny\" "
             f"in agent-tui.json): {request.title}. Do not try to work around it; tell the user if it is needed."
         )
 
     def _headless_message(self, request: PermissionRequest, session_id: str) -> str:
-        if request.permission == "bash":
+        if request.permission == "mcp":
+            tool = request.patterns[0] if request.patterns else "*"
+            line = f'"permission": {{"mcp": {{"{tool}": "allow"}}}}'
+        elif request.permission == "bash":
             patterns = self.always_patterns(request, session_id)
             pattern = next((p for p in patterns if p.endswith("*")), patterns[0] if patterns else "*")
             line = f'"permission": {{"bash": {{"{pattern}": "allow"}}}}'

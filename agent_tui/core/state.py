@@ -40,7 +40,7 @@ def load_state() -> AppState:
 
 
 def save_state(state: AppState) -> None:
-    atomic_write(state_file(), json.dumps(state.model_dump(mode="json"), indent=2))
+    atomic_write(state_file(), json.dumps(state.model_dump(mode="json"), indent=2), private=True)
 
 
 def remember_model(spec: str) -> None:

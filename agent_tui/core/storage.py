@@ -12,12 +12,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from pydantic import TypeAdapter
 
 from agent_tui.core.models import Message, MessageWithParts, Part, Session
+from agent_tui.core.private_files import FILE_MODE, private_dir, touch_private
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,10 @@ class Storage:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
         except OSError as exc:
             raise StorageError(f"Cannot create the folder {self.path.parent} for the database: {exc.strerror}") from exc
+        self._make_private()
         try:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -100,6 +102,23 @@ class Storage:
             db.close()
             raise
         return db
+
+    def _make_private(self) -> None:
+        """Create the database file 0600 before SQLite does (SQLite gives its -wal and -shm files the database
+        file's mode), and narrow files an older version left readable by others."""
+        if not self.path.exists():
+            try:
+                touch_private(self.path)
+            except OSError as exc:
+                raise StorageError(
+                    f"Cannot create the database {self.path}: {exc.strerror}. Make the folder writable, free some "
+                    "space, or set AGENT_TUI_HOME to use another folder."
+                ) from exc
+        for suffix in ("", "-wal", "-shm"):
+            with suppress(OSError):
+                file = Path(f"{self.path}{suffix}")
+                if file.exists() and file.stat().st_mode & 0o077:
+                    file.chmod(FILE_MODE)
 
     def _enable_wal(self, db: sqlite3.Connection) -> None:
         """Switch to WAL. The switch needs the file to itself and SQLite does not wait for that (no busy

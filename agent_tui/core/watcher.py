@@ -2,7 +2,8 @@
 
 Runs as one asyncio task around `watchfiles.awatch` (the OS notifications are read in a Rust thread, so the loop
 is never blocked). Skips VCS folders, virtual envs, dependency and build folders, editor swap files, our own
-atomic-write temp files and whatever the root `.gitignore` names. Paths are published absolute.
+atomic-write temp files and whatever the project's ignore files name (every `.gitignore` and `.ignore`, and
+`.git/info/exclude`, with git's rules). Paths are published absolute.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import watchfiles
 
 from agent_tui.core.bus import Bus
 from agent_tui.core.events import FileChanged
-from agent_tui.core.tools.ignore import IgnoreRules
+from agent_tui.core.tools.ignore import IGNORE_FILES, IgnoreRules
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class FileWatcher:
             self._ready.set()
 
     def _publish(self, change: watchfiles.Change, path: str) -> None:
-        if path == str(self.root / ".gitignore"):
+        if os.path.basename(path) in IGNORE_FILES:  # any folder's ignore file: reread them all
             self._rules = IgnoreRules.load(self.root)
         if os.path.isdir(path):
             return  # folder events add nothing to the file events inside them

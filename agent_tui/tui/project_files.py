@@ -9,12 +9,9 @@ import os
 import subprocess
 from pathlib import Path
 
+from agent_tui.core.tools.ignore import IgnoreRules
+
 MAX_FILES = 50_000
-# Folders a walk outside git skips: they are large and never what a person attaches.
-SKIPPED_DIRS = {
-    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", ".tox", "dist", "build", ".idea", ".vscode", "target",
-}
 
 
 def _git_files(root: Path) -> list[str] | None:
@@ -32,12 +29,19 @@ def _git_files(root: Path) -> list[str] | None:
 
 
 def _walk_files(root: Path) -> list[str]:
+    # Outside git: the tools' rules (dependency and build folders, every .gitignore/.ignore), hidden folders too.
+    rules = IgnoreRules.load(root)
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
         relative = Path(folder).relative_to(root)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not rules.ignored((relative / d).as_posix(), True)
+        )
         for name in sorted(files):
-            found.append((relative / name).as_posix())
+            path = (relative / name).as_posix()
+            if rules.ignored(path, False):
+                continue
+            found.append(path)
             if len(found) >= MAX_FILES:
                 return found
     return found

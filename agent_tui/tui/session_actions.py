@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent_tui.core.models import AssistantMessage
+from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_markdown
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.session_switcher import SessionSwitcherDialog
@@ -99,7 +100,7 @@ class SessionActions(_Base):
                 path = directory / f"session-{session.id[-8:]}-{counter}.md"
                 counter += 1
         try:
-            path.write_text(to_markdown(session, self.service.messages(session.id)), encoding="utf-8")
+            write_private_text(path, to_markdown(session, self.service.messages(session.id)))
         except OSError as exc:
             self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error")
             return

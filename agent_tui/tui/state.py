@@ -49,7 +49,7 @@ class PromptHistory:
         del self.entries[:-HISTORY_LIMIT]
         if self.path is not None:
             try:
-                atomic_write(self.path, json.dumps(self.entries, ensure_ascii=False))
+                atomic_write(self.path, json.dumps(self.entries, ensure_ascii=False), private=True)
             except OSError as exc:
                 log.warning("cannot save %s: %s", self.path, exc)
 

@@ -31,6 +31,7 @@ async def service(make_manager: HarnessFactory, llm: FakeLLM, tmp_path: Path) ->
         "model": "fake/m",
         "provider": {"fake": {"api": "openai", "base_url": llm.openai_base, "api_key": "sk-test",
                               "models": {"m": {"limit": {"context": 100_000, "output": 4_000}}}}},
+        "permission": {"mcp": "allow"},  # these tests are about calls; test_mcp_permissions.py about asking
     })
     svc = SessionService(
         project=Project.discover(project),

@@ -76,7 +76,7 @@ async def test_every_builtin_tool_through_the_service(make_service, llm, project
     ))
     llm.add(Reply.of(text("There are 2.")))  # the sub-agent's reply
     llm.add(Reply.of(text("All done.")))
-    svc = make_service()
+    svc = make_service(webfetch={"allow_private": True})  # the page is served on 127.0.0.1
     session = svc.create(title="tools")
     reply = await svc.chat(session.id, "exercise every tool")
     assert reply.error is None, reply.error

@@ -44,7 +44,8 @@ class Recorder:
     def set_todos(self, session_id: str, todos: list[Todo]) -> None:
         self.todos[session_id] = list(todos)
 
-    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str) -> SubagentResult:
+    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str,
+                           agent: str | None = None) -> SubagentResult:
         self.subagent_calls.append((description, prompt))
         return SubagentResult(session_id="ses_child", text=f"done: {prompt}")
 

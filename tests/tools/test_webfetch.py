@@ -59,7 +59,7 @@ async def server() -> AsyncIterator[str]:
 
 
 async def fetch(ctx, **kwargs):
-    return await WebFetchTool().execute(WebFetchParams(**kwargs), ctx)
+    return await WebFetchTool(allow_private=True).execute(WebFetchParams(**kwargs), ctx)  # served on 127.0.0.1
 
 
 async def test_html_to_markdown(ctx, server: str, recorder) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from agent_tui.core.mcp.names import sanitize
+from agent_tui.core.private_files import open_private, private_dir
 
 MAX_BYTES = 1_000_000  # one older generation is kept as `.log.1`
 _TAIL_BYTES = 4096
@@ -18,10 +19,10 @@ def log_path(log_dir: Path, server: str) -> Path:
 
 def open_log(path: Path, header: str) -> TextIO:
     """Open the log for appending (rotating a large one) and mark where this run starts."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     if path.exists() and path.stat().st_size > MAX_BYTES:
         path.replace(path.with_name(path.name + ".1"))
-    log = path.open("a", encoding="utf-8", errors="replace", buffering=1)
+    log = open_private(path, "a", encoding="utf-8", errors="replace", buffering=1)
     log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {header}\n")
     return log
 

@@ -212,7 +212,8 @@ class McpConnection:
         for _ in range(_TOOL_LIST_PAGES):
             page = await client.list_tools(cursor=cursor, cache_mode="bypass")
             specs += [
-                McpToolSpec(name=t.name, description=t.description, input_schema=dict(t.input_schema))
+                McpToolSpec(name=t.name, description=t.description, input_schema=dict(t.input_schema),
+                            read_only=getattr(t.annotations, "read_only_hint", None) is True)
                 for t in page.tools
             ]
             cursor = page.next_cursor

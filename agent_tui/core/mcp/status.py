@@ -24,4 +24,5 @@ class McpToolSpec(BaseModel):
     name: str
     description: str | None = None
     input_schema: dict[str, object] = Field(default_factory=dict)
+    read_only: bool = False  # the server's `readOnlyHint`: such tools run without asking by default
 

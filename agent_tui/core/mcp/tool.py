@@ -1,7 +1,8 @@
 """`McpTool`: one tool of an MCP server, offered to the model like a built-in tool.
 
 Its name is `SERVER_TOOL` (sanitised), its parameters are the server's input JSON schema passed through, and its
-description is the server's. Arguments go to the server as the model wrote them.
+description is the server's. Arguments go to the server as the model wrote them, after the permission check
+(permission "mcp", judged on the tool's name; read-only tools by the server's annotations are allowed by default).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from agent_tui.core.mcp.errors import McpCallError
 from agent_tui.core.mcp.results import to_tool_result
 from agent_tui.core.mcp.server import McpConnection
 from agent_tui.core.mcp.status import McpToolSpec
-from agent_tui.core.tools.base import Tool, ToolContext, ToolError, ToolResult
+from agent_tui.core.tools.base import PermissionRequest, Tool, ToolContext, ToolError, ToolResult
 
 
 class McpArguments(RootModel[dict[str, Any]]):
@@ -55,6 +56,15 @@ class McpTool(Tool):
 
     async def execute(self, params: Any, ctx: ToolContext) -> ToolResult:
         arguments = params.root if isinstance(params, McpArguments) else dict(params or {})
+        await ctx.ask(
+            PermissionRequest(
+                permission="mcp",
+                title=self.title_for(arguments),
+                patterns=[self.name],
+                metadata={"server": self.server, "tool": self.spec.name, "read_only": self.spec.read_only,
+                          "arguments": arguments},
+            )
+        )
         call = asyncio.ensure_future(self.connection.call(self.spec.name, arguments))
         aborted = asyncio.ensure_future(ctx.abort.wait())
         try:

@@ -1,8 +1,8 @@
 """Stored history → the OpenAI-format message list litellm sends to any provider.
 
-Only messages from the newest summary on are sent. An assistant message with nothing in it (an aborted turn)
-is left out, since some providers reject empty assistant messages. Old tool outputs beyond the newest
-~40k tokens are replaced by a short note in what is sent (never in storage).
+Only messages from the newest summary on are sent, without the turns the user undid. An assistant message
+with nothing in it (an aborted turn) is left out, since some providers reject empty assistant messages. Old tool
+outputs beyond the newest ~40k tokens are replaced by a short note in what is sent (never in storage).
 """
 
 from __future__ import annotations
@@ -186,7 +186,8 @@ def _assistant_messages(
 def to_llm_messages(
     history: list[MessageWithParts], system: list[str], *, vision: bool = True
 ) -> list[dict[str, Any]]:
-    messages = since_last_summary(history)
+    # Undone turns stay in storage and on screen, but the model no longer sees them (core/snapshot/revert.py).
+    messages = since_last_summary([m for m in history if m.info.reverted is None])
     pruned = _pruned_parts(messages)
     call_ids = _wire_call_ids(messages)
     out: list[dict[str, Any]] = [{"role": "system", "content": "\n\n".join(system)}]

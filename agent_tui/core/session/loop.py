@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -65,9 +66,13 @@ class Turn:
     make_context: Callable[[ToolPart], ToolContext]
     step_limit: int
     retry_base_delay: float = 1.0
+    temperature: float | None = None  # the agent's; None: 0 for models that take a temperature
     produced: bool = False  # any visible text or tool call so far in this turn
     on_cost: Callable[[Decimal], None] = lambda cost: None  # each step's cost, as soon as it is known
     scrub: SecretScrubber = field(default_factory=lambda: SecretScrubber(()))
+    checkpoint: Callable[[AssistantMessage, list[str]], AbstractAsyncContextManager[None]] = (
+        lambda assistant, tools: nullcontext()
+    )
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
 
@@ -98,7 +103,9 @@ async def run_turn(turn: Turn) -> None:
             )
         if assistant.error is not None or not calls:
             return
-        await asyncio.gather(*(_run_tool(turn, tools, part, call) for part, call in calls))
+        # A checkpoint around tool calls that may change files (core/snapshot): what undo puts back.
+        async with turn.checkpoint(turn.assistant, [call.name for _, call in calls]):
+            await asyncio.gather(*(_run_tool(turn, tools, part, call) for part, call in calls))
         log.debug("step %d ran %d tool calls", step + 1, len(calls))
     assistant.error = MessageError(
         kind="unknown",
@@ -119,7 +126,7 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
         api_base=turn.model.api_base,
         api_key=turn.model.api_key,
         key_env=turn.model.key_env,
-        temperature=0 if turn.model.info.temperature else None,
+        temperature=(turn.temperature if turn.temperature is not None else 0) if turn.model.info.temperature else None,
         max_tokens=min(turn.model.info.output, 32_000),
         extra_headers=turn.model.headers,
     )

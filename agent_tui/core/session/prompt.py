@@ -132,10 +132,12 @@ def instruction_blocks(project: Project, instructions: list[str]) -> list[str]:
     return blocks
 
 
-def build_system_prompt(project: Project, family: str, instructions: list[str]) -> list[str]:
-    """The system prompt as separate blocks (the first is stable across sessions, which helps caching)."""
+def build_system_prompt(project: Project, family: str, instructions: list[str],
+                        agent_prompt: str | None = None) -> list[str]:
+    """The system prompt as separate blocks (the first is stable across sessions, which helps caching). An
+    agent's own prompt replaces the model family's."""
     return [
-        family_prompt(family),
+        agent_prompt or family_prompt(family),
         environment_block(project) + "\n" + project_listing(project),
         *instruction_blocks(project, instructions),
     ]

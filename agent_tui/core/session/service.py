@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agent_tui.core import paths
+from agent_tui.core.agents import AgentDefinition, AgentRegistry, agent_folders
 from agent_tui.core.bus import Bus
 from agent_tui.core.config import Config, load_config
 from agent_tui.core.events import (
     FileChanged,
-    PartUpdated,
     SessionBusy,
     SessionDeleted,
     SessionError,
@@ -32,6 +32,7 @@ from agent_tui.core.llm.errors import ProviderError
 from agent_tui.core.llm.stream import TextDelta, Usage, stream_completion
 from agent_tui.core.models import (
     AssistantMessage,
+    FileChange,
     FilePart,
     MessageError,
     MessageWithParts,
@@ -42,7 +43,7 @@ from agent_tui.core.models import (
     UserMessage,
     now_ms,
 )
-from agent_tui.core.permission import PermissionManager
+from agent_tui.core.permission import PermissionManager, Policy
 from agent_tui.core.project import Project
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
@@ -58,10 +59,14 @@ from agent_tui.core.session.loop import (
 )
 from agent_tui.core.session.prompt import build_system_prompt
 from agent_tui.core.session.recovery import OWNER, close_crashed_turn
+from agent_tui.core.session.subagent import run_subagent
 from agent_tui.core.session.writer import RecordWriter
+from agent_tui.core.snapshot.changes import session_diff
+from agent_tui.core.snapshot.checkpoints import Checkpoints
+from agent_tui.core.snapshot.revert import Reverter, RevertResult, discard_redo
 from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
-from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolError, ToolRegistry
+from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolRegistry
 from agent_tui.core.tools.truncate import remove_old_saved_outputs
 from agent_tui.resources import read_prompt
 
@@ -108,6 +113,7 @@ class SessionService:
         mcp: object | None = None,
         model: str | None = None,
         retry_base_delay: float = 1.0,
+        agents: AgentRegistry | None = None,
     ) -> None:
         self.project = project
         self.retry_base_delay = retry_base_delay
@@ -115,11 +121,16 @@ class SessionService:
         self.storage = storage
         self.bus = bus or Bus()
         self.catalog = catalog or Catalog(config)
+        # Bad agent files are skipped; front ends show `self.agents.problems` to the user.
+        self.agents = agents or AgentRegistry.load(agent_folders(project.root, project.directory))
         if tools is None:
             from agent_tui.core.tools.builtin import builtin_tools
 
-            tools = ToolRegistry(builtin_tools())
+            tools = ToolRegistry(builtin_tools(webfetch_allow_private=config.webfetch.allow_private))
         self.tools = tools
+        task = tools.get("task")
+        if task is not None and hasattr(task, "list_subagents"):
+            task.list_subagents = self.agents.subagents  # type: ignore[attr-defined]
         self.permissions = permissions or PermissionManager(self.bus, config.permission, mode=permission_mode)
         self.mcp = mcp  # an McpManager; duck-typed so that `mcp` is never imported here
         self.requested_model = model
@@ -130,6 +141,8 @@ class SessionService:
         self._scrub = SecretScrubber.from_config(config)
         self._closed = False
         self.bus.subscribe(FileChanged, self._on_file_changed)
+        self.checkpoints = Checkpoints(project, self.bus, storage, self._writer)
+        self.reverter = Reverter(self.checkpoints, storage, self._writer)
 
     @classmethod
     def open(
@@ -144,8 +157,12 @@ class SessionService:
 
     # --- sessions -----------------------------------------------------------------------------------------
 
-    def create(self, title: str | None = None, parent_id: str | None = None) -> Session:
-        session = Session(project_id=self.project.id, directory=str(self.project.directory), parent_id=parent_id)
+    def create(self, title: str | None = None, parent_id: str | None = None, agent: str | None = None) -> Session:
+        """A new session; `agent` (checked: UnknownAgent) is the agent its turns run with."""
+        if agent is not None:
+            self.agents.get(agent)
+        session = Session(project_id=self.project.id, directory=str(self.project.directory), parent_id=parent_id,
+                          agent=agent)
         if title:
             session.title = title
             session.title_generated = True
@@ -173,6 +190,18 @@ class SessionService:
         self.storage.put_session(session)
         self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
         return session
+
+    def agent_for(self, session_id: str | None) -> AgentDefinition:
+        """The agent the session's next turn runs with (the default when it has none or its file is gone)."""
+        session = self.storage.get_session(session_id) if session_id else None
+        return self.agents.find(session.agent if session else None) or self.agents.default()
+
+    def set_agent(self, session_id: str, name: str) -> Session:
+        """Store the agent the session's turns run with from now on. Raises UnknownAgent."""
+        agent = self.agents.get(name)
+        session = self._require(session_id)
+        session.agent = agent.name
+        return self._touch(session)
 
     def rename(self, session_id: str, new_title: str) -> Session:
         session = self._require(session_id)
@@ -293,16 +322,20 @@ class SessionService:
         """Run one turn. Returns the finished assistant message (with `error` set when it failed or was
         aborted). Raises BusyError, SessionNotFound or ModelError before anything is stored."""
         session = self._require(session_id)
-        resolved = self.resolve_model(model, session_id)
+        agent = self.agent_for(session_id)
+        # The agent's own model counts only when nobody asked for one.
+        agent_model = None if model or self.requested_model else agent.model
+        resolved = self.resolve_model(model or agent_model, session_id)
         run = self._acquire(session_id)
         try:
-            return await self._chat(run, session, resolved, text, files or [], _exclude_tools, _depth)
+            return await self._chat(run, session, resolved, text, files or [], _exclude_tools, _depth, agent,
+                                    agent_model is not None)
         finally:
             self._release(run)
 
     async def _chat(
         self, run: _Run, session: Session, model: ResolvedModel, text: str, files: list[Path],
-        exclude: frozenset[str], depth: int,
+        exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool,
     ) -> AssistantMessage:
         history = self.storage.list_messages(session.id)
         if history:
@@ -312,6 +345,7 @@ class SessionService:
         if compaction.needs_compaction(history, model.info):
             await self._summarise(run, session, model)
         user = UserMessage(session_id=session.id)
+        discard_redo(history, self._writer)
         self._writer.message(user)
         if text:
             self._writer.part(TextPart(session_id=session.id, message_id=user.id, text=text))
@@ -320,29 +354,33 @@ class SessionService:
             self._writer.part(FilePart(session_id=session.id, message_id=user.id, mime=guess_mime(resolved_path),
                                        filename=path.name, url=f"file://{resolved_path}",
                                        source_path=str(resolved_path)))
-        if session.model != model.spec and depth == 0:
+        if session.model != model.spec and depth == 0 and not from_agent:
             remember_model(model.spec)
         # Re-read: a summary just now may have changed the stored session (its cost).
         session = self._require(session.id)
-        session.model = model.spec
+        if not from_agent:  # an agent's own model is not the session's choice: switching back restores it
+            session.model = model.spec
         self._touch(session)
         if first and not session.title_generated:
             self._spawn(self._title(session.id, text))
 
         # It runs git and reads files: off the event loop.
         system = await asyncio.to_thread(
-            build_system_prompt, self.project, self.catalog.family(model), self.config.instructions
+            build_system_prompt, self.project, self.catalog.family(model), self.config.instructions, agent.prompt
         )
+        policy = Policy.for_agent(self.config.permission, agent.permission, read_only=agent.read_only,
+                                  agent=agent.name)
         assistant = AssistantMessage(session_id=session.id, provider=model.provider, model=model.model_id,
                                      parent_id=user.id, owner=OWNER)
         self._writer.message(assistant)
         turn = Turn(
             assistant=assistant, model=model, system=system,
-            tools=lambda: self.tool_list(exclude=exclude | ({"task"} if depth > 0 else frozenset())),
-            storage=self.storage, writer=self._writer,
-            make_context=lambda part: self._tool_context(run, part, depth),
+            tools=lambda: [t for t in self.tool_list(exclude=exclude | ({"task"} if depth > 0 else frozenset()))
+                           if agent.offers(t.name)],
+            storage=self.storage, writer=self._writer, temperature=agent.temperature,
+            make_context=lambda part: self._tool_context(run, part, depth, policy),
             step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay, scrub=self._scrub,
-            on_cost=lambda cost: self._add_cost(session.id, cost),
+            on_cost=lambda cost: self._add_cost(session.id, cost), checkpoint=self.checkpoints.around_step,
         )
         await self._run_guarded(run, run_turn(turn), assistant, lambda reason: close_open_parts(turn, reason))
         self._finish(assistant)
@@ -399,6 +437,44 @@ class SessionService:
         if assistant.error is not None and assistant.error.kind != "aborted":
             self.bus.publish(SessionError(session_id=assistant.session_id, error=assistant.error))
 
+    # --- undo, redo, changed files (core/snapshot) ---------------------------------------------------------
+
+    async def undo(self, session_id: str, *, force: bool = False) -> RevertResult:
+        """Put back the files of the last live turn and take it out of what the model sees. Raises
+        NothingToRevert, RevertConflict (files changed by hand since; `force` overwrites them), BusyError."""
+        return await self._reverting(session_id, self.reverter.undo(session_id, force=force))
+
+    async def redo(self, session_id: str, *, force: bool = False) -> RevertResult:
+        return await self._reverting(session_id, self.reverter.redo(session_id, force=force))
+
+    async def revert_to(self, session_id: str, message_id: str, *, force: bool = False) -> RevertResult:
+        """Undo the turn of user message `message_id` and every turn after it."""
+        return await self._reverting(session_id, self.reverter.revert_to(session_id, message_id, force=force))
+
+    def revert_preview(self, session_id: str, message_id: str | None = None) -> list[str]:
+        """The files a revert to `message_id` (an undo when None) would put back."""
+        return self.reverter.preview(session_id, message_id)
+
+    async def _reverting(self, session_id: str, work: Coroutine[Any, Any, RevertResult]) -> RevertResult:
+        try:
+            self._require(session_id)
+            run = self._acquire(session_id)
+        except BaseException:
+            work.close()
+            raise
+        try:
+            return await work
+        finally:
+            self._release(run)
+
+    def changed_files(self, session_id: str) -> list[FileChange]:
+        return list(self._require(session_id).changes)
+
+    async def session_diff(self, session_id: str, path: str | None = None) -> str:
+        """The session's changes as a unified diff (of one file when `path` is given)."""
+        changes, repo = self.changed_files(session_id), self.checkpoints.repo
+        return await asyncio.to_thread(session_diff, repo, changes, path) if repo and changes else ""
+
     # --- tools' view of the service -----------------------------------------------------------------------
 
     def file_times(self, session_id: str) -> FileTimes:
@@ -408,7 +484,7 @@ class SessionService:
         for times in self._file_times.values():
             times.mark_changed(Path(event.path))
 
-    def _tool_context(self, run: _Run, part: ToolPart, depth: int) -> ToolContext:
+    def _tool_context(self, run: _Run, part: ToolPart, depth: int, policy: Policy | None = None) -> ToolContext:
         def update(new_title: str | None, metadata: dict[str, object]) -> None:
             if new_title:
                 part.state.title = new_title
@@ -416,12 +492,12 @@ class SessionService:
             self._writer.part(part, force=False)
 
         async def ask(request):  # type: ignore[no-untyped-def]
-            await self.permissions.ask(part.session_id, part.call_id, request)
+            await self.permissions.ask(part.session_id, part.call_id, request, policy)
 
         return ToolContext(
             session_id=part.session_id, message_id=part.message_id, call_id=part.call_id,
             directory=self.project.directory, root=self.project.root, abort=run.abort, ask=ask, update=update,
-            file_times=self.file_times(part.session_id), host=self, agent_depth=depth,
+            file_times=self.file_times(part.session_id), host=self, agent_depth=depth, scrub=self._scrub,
         )
 
     def get_todos(self, session_id: str) -> list[Todo]:
@@ -433,35 +509,9 @@ class SessionService:
         session.todos = list(todos)
         self._touch(session)
 
-    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str) -> SubagentResult:
-        parent = self._require(ctx.session_id)
-        child = self.create(title=description, parent_id=parent.id)
-        steps: list[dict[str, str]] = []
-        ctx.update(None, {"session_id": child.id, "steps": steps})
-
-        def progress(event: PartUpdated) -> None:
-            part = event.part
-            if part.session_id != child.id or not isinstance(part, ToolPart):
-                return
-            entry = {"id": part.id, "tool": part.tool, "title": part.state.title or "", "status": part.state.status}
-            for index, existing in enumerate(steps):
-                if existing["id"] == part.id:
-                    steps[index] = entry
-                    break
-            else:
-                steps.append(entry)
-            ctx.update(None, {"session_id": child.id, "steps": list(steps)})
-
-        unsubscribe = self.bus.subscribe(PartUpdated, progress)
-        try:
-            reply = await self.chat(child.id, prompt, model=parent.model, _depth=ctx.agent_depth + 1)
-        finally:
-            unsubscribe()
-        text = MessageWithParts(info=reply, parts=[p for m in self.messages(child.id) if m.info.id == reply.id
-                                                   for p in m.parts]).text()
-        if reply.error is not None and not text:
-            raise ToolError(f"The sub-agent failed: {reply.error.message}")
-        return SubagentResult(session_id=child.id, text=text or "(the sub-agent finished without a reply)")
+    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str,
+                           agent: str | None = None) -> SubagentResult:
+        return await run_subagent(self, ctx, description, prompt, agent)
 
     # --- background work: titles, compaction, init --------------------------------------------------------
 

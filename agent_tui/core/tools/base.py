@@ -14,12 +14,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, Field
 
 from agent_tui.core.models import Todo
 from agent_tui.resources import prompt_path
+
+if TYPE_CHECKING:
+    from agent_tui.core.secrets import SecretScrubber
 
 
 class ToolError(Exception):
@@ -64,7 +67,8 @@ class ToolHost(Protocol):
 
     def set_todos(self, session_id: str, todos: list[Todo]) -> None: ...
 
-    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str) -> SubagentResult: ...
+    async def run_subagent(self, ctx: ToolContext, description: str, prompt: str,
+                           agent: str | None = None) -> SubagentResult: ...
 
 
 class FileTimes:
@@ -157,6 +161,8 @@ class ToolContext:
     file_times: FileTimes
     host: ToolHost | None = None
     agent_depth: int = 0  # 0 for the main agent, 1 for a sub-agent started by `task`
+    # Known secret values to hide in what a tool writes to disk itself (bash's spooled output).
+    scrub: SecretScrubber | None = None
 
     def resolve(self, path: str) -> Path:
         """Resolve a model-supplied path against the working folder (`~` expanded)."""

@@ -13,13 +13,14 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent_tui.core import paths
+from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.tools.base import PermissionRequest, Tool, ToolContext, ToolError, ToolResult
 from agent_tui.core.tools.process import kill_group
+from agent_tui.core.tools.spool import ScrubbedSpool
 from agent_tui.core.tools.truncate import saved_output_path
 
 DEFAULT_TIMEOUT = 120.0
@@ -50,13 +51,14 @@ class BashParams(BaseModel):
 class _Output:
     """Keeps the first and last parts of a stream; spools everything to a file once it gets large."""
 
-    def __init__(self, spool_path: Path) -> None:
+    def __init__(self, spool_path: Path, scrub: SecretScrubber | None = None) -> None:
         self.head = ""
         self.tail = ""
         self.total = 0
         self.lines = 0
         self.spool_path = spool_path
-        self._spool: IO[str] | None = None
+        self._spool: ScrubbedSpool | None = None
+        self._scrub = scrub
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     def feed(self, data: bytes, final: bool = False) -> None:
@@ -66,8 +68,7 @@ class _Output:
         self.total += len(text)
         self.lines += text.count("\n")
         if self._spool is None and (self.total > HEAD_CHARS + TAIL_CHARS or self.lines > MAX_LINES):
-            paths.ensure(self.spool_path.parent)
-            self._spool = self.spool_path.open("w", encoding="utf-8")
+            self._spool = ScrubbedSpool(self.spool_path, self._scrub)  # private, secrets replaced
             self._spool.write(self.head + self.tail)  # everything so far: nothing was dropped yet
         if self._spool is not None:
             self._spool.write(text)
@@ -140,7 +141,7 @@ class BashTool(Tool):
         if not ctx.directory.is_dir():
             raise ToolError(f"The working folder {ctx.directory} does not exist.")
 
-        output = _Output(saved_output_path(ctx.session_id, f"{ctx.call_id}-bash"))
+        output = _Output(saved_output_path(ctx.session_id, f"{ctx.call_id}-bash"), ctx.scrub)
         env = {**os.environ, "TERM": "dumb", "PAGER": "cat", "GIT_PAGER": "cat", "NO_COLOR": "1"}
         try:
             proc = await asyncio.create_subprocess_exec(

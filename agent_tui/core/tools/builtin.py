@@ -20,7 +20,7 @@ from agent_tui.core.tools.write import WriteTool
 EDIT_TOOLS = frozenset({"write", "edit", "multiedit", "patch"})
 
 
-def builtin_tools() -> list[Tool]:
+def builtin_tools(*, webfetch_allow_private: bool = False) -> list[Tool]:
     return [
         BashTool(),
         ReadTool(),
@@ -33,6 +33,6 @@ def builtin_tools() -> list[Tool]:
         PatchTool(),
         TodoWriteTool(),
         TodoReadTool(),
-        WebFetchTool(),
+        WebFetchTool(allow_private=webfetch_allow_private),
         TaskTool(),
     ]

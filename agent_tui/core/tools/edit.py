@@ -8,7 +8,13 @@ from pydantic import BaseModel, Field
 
 from agent_tui.core.tools import fuzzy_match
 from agent_tui.core.tools.base import Tool, ToolContext, ToolError, ToolResult
-from agent_tui.core.tools.editing import commit_edit, load_for_edit, to_lf
+from agent_tui.core.tools.editing import commit_edit, open_for_edit
+from agent_tui.core.tools.textfile import TextFile
+
+BOTH_EMPTY = (
+    "old_string and new_string are both empty: there is nothing to replace and nothing to write. "
+    "Give the exact text to replace in old_string, or the content of a new file in new_string."
+)
 
 
 class EditParams(BaseModel):
@@ -24,28 +30,31 @@ class EditTool(Tool):
 
     async def execute(self, params: EditParams, ctx: ToolContext) -> ToolResult:
         creating = params.old_string == ""
-        file = await load_for_edit(ctx, params.file_path, must_exist=not creating)
-        if creating:
-            if file.content is not None and file.content.strip():
-                raise ToolError(
-                    f"old_string is empty but {file.shown} already exists and is not empty. "
-                    "Give the exact text to replace."
-                )
-            new_content, file.crlf = to_lf(params.new_string)
-            count, strategy = 1, "new file"
-        else:
-            assert file.content is not None
-            old, _ = to_lf(params.old_string)
-            new, _ = to_lf(params.new_string)
-            try:
-                # A thread: the nearest-candidate search on a big file is CPU work.
-                replaced = await asyncio.to_thread(
-                    fuzzy_match.replace, file.content, old, new, replace_all=params.replace_all
-                )
-            except ToolError as exc:
-                raise ToolError(f"{file.shown}: {exc}") from exc
-            new_content, count, strategy = replaced.content, replaced.count, replaced.strategy
-        summary = await commit_edit(ctx, file, new_content, verb="Edit")
+        if creating and params.new_string == "":
+            raise ToolError(BOTH_EMPTY)
+        async with open_for_edit(ctx, params.file_path, must_exist=not creating) as file:
+            if creating:
+                if file.content is not None and file.content.strip():
+                    raise ToolError(
+                        f"old_string is empty but {file.shown} already exists and is not empty. "
+                        "Give the exact text to replace."
+                    )
+                file.format = TextFile.new(params.new_string)
+                new_content, count, strategy = file.format.text, 1, "new file"
+            else:
+                assert file.found is not None
+                old = file.found.from_model(params.old_string)
+                new = file.found.from_model(params.new_string)
+                try:
+                    # A thread: the nearest-candidate search on a big file is CPU work.
+                    replaced = await asyncio.to_thread(
+                        fuzzy_match.replace, file.found.text, old, new, replace_all=params.replace_all
+                    )
+                except ToolError as exc:
+                    raise ToolError(f"{file.shown}: {exc}") from exc
+                new_content = file.found.keep_final_newline(replaced.content)
+                count, strategy = replaced.count, replaced.strategy
+            summary = await commit_edit(ctx, file, new_content, verb="Edit")
         note = "" if strategy in ("exact", "new file") else f" (matched {strategy})"
         what = f"{count} occurrences" if count > 1 else "1 occurrence"
         output = f"Edited {file.shown}: replaced {what}{note}. +{summary.additions} -{summary.deletions} lines."

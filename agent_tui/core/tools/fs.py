@@ -11,6 +11,7 @@ from typing import Literal
 
 from agent_tui.core import paths
 from agent_tui.core.tools.base import PermissionRequest, ToolContext, ToolError
+from agent_tui.core.tools.textfile import TextFile, bom_encoding
 
 SNIFF_BYTES = 8192
 IMAGE_MIMES = {
@@ -77,6 +78,8 @@ def looks_binary(head: bytes) -> bool:
     """NUL bytes, or (for non-UTF-8 data) many control characters, mean binary."""
     if not head:
         return False
+    if bom_encoding(head) is not None:  # UTF-16/32 text has NUL bytes but says what it is
+        return False
     if b"\x00" in head:
         return True
     try:
@@ -122,8 +125,8 @@ def require_file(path: Path, ctx: ToolContext) -> None:
         raise ToolError(f"{display_path(path, ctx)} is not a regular file.")
 
 
-def read_text(path: Path, ctx: ToolContext, *, max_bytes: int = 20 * 1024 * 1024) -> str:
-    """The whole file as text for editing (line endings kept). Refuses binary and oversized files."""
+def read_text_file(path: Path, ctx: ToolContext, *, max_bytes: int = 20 * 1024 * 1024) -> TextFile:
+    """The whole file for editing, with its encoding and line endings. Refuses binary and oversized files."""
     require_file(path, ctx)
     size = path.stat().st_size
     if size > max_bytes:
@@ -135,10 +138,8 @@ def read_text(path: Path, ctx: ToolContext, *, max_bytes: int = 20 * 1024 * 1024
     if looks_binary(data[:SNIFF_BYTES]):
         raise ToolError(f"{display_path(path, ctx)} is a binary file; it cannot be edited as text.")
     try:
-        return data.decode("utf-8")
+        return TextFile.decode(data)
     except UnicodeDecodeError as exc:
         raise ToolError(
             f"{display_path(path, ctx)} is not valid UTF-8 (byte {exc.start}); it cannot be edited safely as text."
         ) from exc
-
-

@@ -120,7 +120,38 @@ def replace(content: str, old: str, new: str, *, replace_all: bool = False) -> R
             result = result[:start] + replacement + result[end:]
         return Replaced(result, len(hits), strategy.name)
 
+    trimmed_old, trimmed_new = trim_blank_edges(old, new)
+    if trimmed_old and trimmed_old != old:
+        # Blank lines the model added around the text (or copied from a view with different spacing) should
+        # not stop an otherwise exact match: match without them, and drop the same edges from new_string.
+        try:
+            found = replace(content, trimmed_old, trimmed_new, replace_all=replace_all)
+        except ToolError:
+            pass
+        else:
+            how = "ignoring blank lines at the edges"
+            strategy_name = how if found.strategy == "exact" else f"{how}, {found.strategy}"
+            return Replaced(found.content, found.count, strategy_name)
     raise ToolError("old_string was not found in the file." + nearest_candidate(lines, old_lines))
+
+
+_LEADING_BLANK = re.compile(r"\A(?:[ \t]*\r?\n)+")
+_TRAILING_BLANK = re.compile(r"(?:\r?\n[ \t]*)+\Z")
+
+
+def trim_blank_edges(old: str, new: str) -> tuple[str, str]:
+    """`old` without its leading blank lines and trailing line breaks, and `new` without the same edges where
+    it has them (blank lines the model meant to add stay)."""
+    lead = _LEADING_BLANK.match(old)
+    trail = _TRAILING_BLANK.search(old)
+    head = lead.group(0) if lead else ""
+    tail = trail.group(0) if trail and trail.start() >= len(head) else ""
+    trimmed_old = old[len(head) : len(old) - len(tail)]
+    if head and new.startswith(head):
+        new = new[len(head) :]
+    if tail and new.endswith(tail):
+        new = new[: len(new) - len(tail)]
+    return trimmed_old, new
 
 
 def _non_overlapping(hits: list[int], k: int) -> list[int]:

@@ -11,8 +11,10 @@ from agent_tui.core.fileio import atomic_write
 from agent_tui.core.tools import patch_format
 from agent_tui.core.tools.base import PermissionRequest, Tool, ToolContext, ToolError, ToolResult
 from agent_tui.core.tools.diff import unified_diff
-from agent_tui.core.tools.editing import restore_endings, to_lf
-from agent_tui.core.tools.fs import display_path, read_text, resolve_path, suggest_similar
+from agent_tui.core.tools.editing import ensure_unchanged
+from agent_tui.core.tools.file_locks import locked
+from agent_tui.core.tools.fs import display_path, read_text_file, resolve_path, suggest_similar
+from agent_tui.core.tools.textfile import TextFile
 
 
 class PatchParams(BaseModel):
@@ -26,8 +28,12 @@ class _Change:
     action: str  # "add", "update", "move", "delete"
     old: str | None  # LF text before, None for a new file
     new: str | None  # LF text after, None for a deletion
-    crlf: bool = False
+    found: TextFile | None = None  # the file as read (its encoding and endings are kept)
     source: Path | None = None  # the old location of a moved file
+
+    def encoded(self) -> bytes:
+        assert self.new is not None
+        return (self.found or TextFile.new(self.new)).encode(self.new)
 
 
 class PatchTool(Tool):
@@ -39,12 +45,22 @@ class PatchTool(Tool):
 
     async def execute(self, params: PatchParams, ctx: ToolContext) -> ToolResult:
         ops = patch_format.parse(params.patch_text)
+        resolved: dict[str, Path] = {}
+        for op in ops:
+            for raw in (op.path, op.move_to):
+                if raw is not None and raw not in resolved:
+                    resolved[raw] = await resolve_path(ctx, raw, access="write")
+        # Every file of the patch stays locked from reading it to writing it (other edits of the step wait).
+        async with locked(*resolved.values()):
+            return await self._apply(ops, resolved, ctx)
+
+    async def _apply(self, ops: list[patch_format.FileOp], resolved: dict[str, Path], ctx: ToolContext) -> ToolResult:
         changes: list[_Change] = []
         problems: list[str] = []
         touched: set[Path] = set()
         for op in ops:
             try:
-                changes.append(await self._plan(op, ctx, touched))
+                changes.append(self._plan(op, resolved, ctx, touched))
             except ToolError as exc:
                 problems.append(str(exc))
         if problems:
@@ -66,6 +82,12 @@ class PatchTool(Tool):
                 },
             )
         )
+        try:
+            for change in changes:  # the files may have changed while the user looked at the dialog
+                if change.found is not None or change.action == "add":
+                    ensure_unchanged(change.source or change.path, change.found, change.shown)
+        except ToolError as exc:
+            raise ToolError(f"The patch was not applied; no file was changed. {exc}") from exc
         self._write_all(changes, ctx)
         summary = "\n".join(
             f"{c.action.upper():<7} {c.shown} (+{d.additions} -{d.deletions})"
@@ -85,8 +107,10 @@ class PatchTool(Tool):
             },
         )
 
-    async def _plan(self, op: patch_format.FileOp, ctx: ToolContext, touched: set[Path]) -> _Change:
-        path = await resolve_path(ctx, op.path, access="write")
+    def _plan(
+        self, op: patch_format.FileOp, resolved: dict[str, Path], ctx: ToolContext, touched: set[Path]
+    ) -> _Change:
+        path = resolved[op.path]
         shown = display_path(path, ctx)
         if path in touched:
             raise ToolError(f"{shown} appears more than once in the patch; combine its changes into one section.")
@@ -103,21 +127,21 @@ class PatchTool(Tool):
             raise ToolError(f"{shown} changed on disk since you read it; read it again and redo its hunks.")
         if op.kind == "delete":
             try:
-                old, crlf = to_lf(read_text(path, ctx))
+                doomed: TextFile | None = read_text_file(path, ctx)
             except ToolError:  # binary or huge: deleted without a preview
-                old, crlf = "", False
-            return _Change(path, shown, "delete", old, None, crlf)
-        old, crlf = to_lf(read_text(path, ctx))
-        new = patch_format.apply_hunks(old, op.hunks, shown)
+                doomed = None
+            return _Change(path, shown, "delete", doomed.text if doomed else "", None, doomed)
+        found = read_text_file(path, ctx)
+        new = patch_format.apply_hunks(found.text, op.hunks, shown)
         if op.move_to is None:
-            return _Change(path, shown, "update", old, new, crlf)
-        target = await resolve_path(ctx, op.move_to, access="write")
+            return _Change(path, shown, "update", found.text, new, found)
+        target = resolved[op.move_to]
         if target in touched:
             raise ToolError(f"Move to {op.move_to}: that path is already changed elsewhere in the patch.")
         if target.exists():
             raise ToolError(f"Move to {display_path(target, ctx)}: a file already exists there.")
         touched.add(target)
-        return _Change(target, display_path(target, ctx), "move", old, new, crlf, source=path)
+        return _Change(target, display_path(target, ctx), "move", found.text, new, found, source=path)
 
     def _write_all(self, changes: list[_Change], ctx: ToolContext) -> None:
         """Write every change; if one write fails, put back what was already changed."""
@@ -127,7 +151,7 @@ class PatchTool(Tool):
                 if change.new is not None:
                     previous = change.path.read_bytes() if change.path.exists() else None
                     undo.append((change.path, previous))
-                    atomic_write(change.path, restore_endings(change.new, change.crlf))
+                    atomic_write(change.path, change.encoded())
                 doomed = change.source if change.action == "move" else change.path if change.new is None else None
                 if doomed is not None:
                     undo.append((doomed, doomed.read_bytes()))

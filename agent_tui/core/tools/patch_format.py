@@ -66,12 +66,12 @@ def parse(text: str) -> list[FileOp]:
     ops: list[FileOp] = []
     i = start + 1
     while i < end:
-        line = lines[i]
+        line = lines[i].strip()  # headers may come indented or with trailing spaces, like Begin/End Patch
         if line.startswith(ADD):
             op = FileOp("add", _header_path(line, ADD, i))
             i += 1
             body: list[str] = []
-            while i < end and not lines[i].startswith("*** "):
+            while i < end and not lines[i].strip().startswith("*** "):
                 if not lines[i].startswith("+"):
                     raise PatchError(f"Patch line {i + 1}: every line of an added file starts with '+'.")
                 body.append(lines[i][1:])
@@ -84,7 +84,7 @@ def parse(text: str) -> list[FileOp]:
         elif line.startswith(UPDATE):
             op = FileOp("update", _header_path(line, UPDATE, i))
             i += 1
-            if i < end and lines[i].startswith(MOVE):
+            if i < end and lines[i].strip().startswith(MOVE):
                 op.move_to = _header_path(lines[i], MOVE, i)
                 i += 1
             i = _parse_hunks(lines, i, end, op)
@@ -103,7 +103,7 @@ def parse(text: str) -> list[FileOp]:
 
 
 def _header_path(line: str, prefix: str, index: int) -> str:
-    path = line[len(prefix) :].strip()
+    path = line.strip()[len(prefix) :].strip()
     if not path:
         raise PatchError(f"Patch line {index + 1}: '{prefix}' needs a file path.")
     return path
@@ -113,7 +113,7 @@ def _parse_hunks(lines: list[str], i: int, end: int, op: FileOp) -> int:
     hunk: Hunk | None = None
     while i < end:
         line = lines[i]
-        if line.startswith((ADD, UPDATE, DELETE)):
+        if line.strip().startswith((ADD, UPDATE, DELETE)):
             break
         if line.startswith("@@"):
             anchor = line[2:].strip()

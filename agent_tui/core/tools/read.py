@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from agent_tui.core.tools.base import Attachment, Tool, ToolContext, ToolError, ToolResult
 from agent_tui.core.tools.fs import SNIFF_BYTES, display_path, looks_binary, require_file, resolve_path, sniff_image
+from agent_tui.core.tools.textfile import python_encoding
 
 DEFAULT_LIMIT = 2000
 MAX_LINE_CHARS = 2000
@@ -82,7 +83,7 @@ class ReadTool(Tool):
         if limit < 1:
             raise ToolError("limit must be at least 1.")
         # A thread: walking to line 900,000 of a 50 MB file must not freeze the app.
-        return await asyncio.to_thread(self._text, path, shown, offset, limit, ctx)
+        return await asyncio.to_thread(self._text, path, shown, offset, limit, ctx, python_encoding(head))
 
     def _image(self, path: Path, shown: str, mime: str, ctx: ToolContext) -> ToolResult:
         size = path.stat().st_size
@@ -97,12 +98,14 @@ class ReadTool(Tool):
             attachments=[Attachment(mime=mime, filename=path.name, data_base64=data)],
         )
 
-    def _text(self, path: Path, shown: str, offset: int, limit: int, ctx: ToolContext) -> ToolResult:
+    def _text(
+        self, path: Path, shown: str, offset: int, limit: int, ctx: ToolContext, encoding: str
+    ) -> ToolResult:
         lines: list[str] = []
         cut_lines = 0
         number = 0
         more = False
-        with path.open("r", encoding="utf-8", errors="replace", newline="") as f:
+        with path.open("r", encoding=encoding, errors="replace", newline="") as f:
             while True:
                 item = _read_line(f)
                 if item is None:

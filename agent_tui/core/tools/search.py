@@ -1,7 +1,7 @@
 """Walking and searching a folder tree for glob, grep and ls: ripgrep when it is installed, Python otherwise.
 
 Both skip `.git`, dependency folders, virtual envs and build output; the Python walk also honours the
-project's root `.gitignore` (ripgrep does by itself).
+project's ignore files (ripgrep does by itself).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def ripgrep(use_ripgrep: bool | None) -> str | None:
 
 
 def rg_exclude_args() -> list[str]:
-    args = ["--hidden", "--no-messages"]
+    args = ["--hidden", "--no-messages", "--no-require-git"]  # .gitignore counts outside a checkout too
     for name in sorted(SKIPPED_DIRS):
         args += ["--glob", f"!**/{name}/**", "--glob", f"!{name}"]
     return args

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_tui.core import paths
+from agent_tui.core.private_files import write_private_text
 
 MAX_LINES = 2000
 MAX_BYTES = 50 * 1024
@@ -47,7 +48,7 @@ def truncate_for_model(output: str, *, session_id: str, call_id: str) -> tuple[s
 
     path = saved_output_path(session_id, call_id)
     paths.ensure(path.parent)
-    path.write_text(output, encoding="utf-8", errors="replace")
+    write_private_text(path, output, errors="replace")
     omitted_lines = max(line_count - len(kept), 0)
     note = (
         f"\n\n[Output truncated: showing the first {len(kept)} of {line_count} lines "

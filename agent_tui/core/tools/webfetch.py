@@ -15,10 +15,12 @@ from pydantic import BaseModel, Field
 
 from agent_tui import __version__
 from agent_tui.core.tools.base import Attachment, PermissionRequest, Tool, ToolContext, ToolError, ToolResult
+from agent_tui.core.tools.netguard import BlockedAddress, GuardedTransport
 
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 120.0
 MAX_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 5
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
@@ -80,6 +82,11 @@ class WebFetchTool(Tool):
     name = "webfetch"
     Params = WebFetchParams
 
+    def __init__(self, *, allow_private: bool = False) -> None:
+        # Private, loopback and link-local addresses are refused unless the config allows them (see netguard);
+        # `--yes` does not change this: unattended runs are where a steered model matters most.
+        self.allow_private = allow_private
+
     async def execute(self, params: WebFetchParams, ctx: ToolContext) -> ToolResult:
         url = params.url.strip()
         parts = urlsplit(url)
@@ -120,7 +127,10 @@ class WebFetchTool(Tool):
         headers = {"User-Agent": f"agent-tui/{__version__}", "Accept": accept}
         try:
             async with (
-                httpx.AsyncClient(follow_redirects=True, timeout=io_timeout, max_redirects=10) as client,
+                httpx.AsyncClient(
+                    transport=GuardedTransport(allow_private=self.allow_private), trust_env=False,
+                    follow_redirects=True, timeout=io_timeout, max_redirects=MAX_REDIRECTS,
+                ) as client,
                 client.stream("GET", url, headers=headers) as response,
             ):
                 body = bytearray()
@@ -135,6 +145,10 @@ class WebFetchTool(Tool):
                 content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 encoding = response.encoding or "utf-8"
                 final_url = str(response.url)
+        except BlockedAddress as exc:
+            raise ToolError(f"Could not fetch {url}: {exc}") from exc
+        except httpx.InvalidURL as exc:  # not an HTTPError: e.g. `0177.0.0.1`, an IPv4 form httpx refuses
+            raise ToolError(f"{url[:200]} is not a valid URL: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise ToolError(f"{url} did not answer within {io_timeout:g} seconds.") from exc
         except httpx.TooManyRedirects as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.utilities.types import Image
-from mcp.types import EmbeddedResource, TextResourceContents
+from mcp.types import EmbeddedResource, TextResourceContents, ToolAnnotations
 
 # A 1x1 transparent PNG.
 PNG = bytes.fromhex(
@@ -35,7 +35,7 @@ def echo(text: str) -> str:
     return f"echo: {text}"
 
 
-@server.tool(description="Add two integers.")
+@server.tool(description="Add two integers.", annotations=ToolAnnotations(read_only_hint=True))
 def add(a: int, b: int) -> int:
     return a + b
 
@@ -82,6 +82,12 @@ async def hang() -> str:
 @server.tool(description="Return the value of an HTTP request header (empty over stdio).")
 def header(name: str, ctx: Context) -> str:
     return (ctx.headers or {}).get(name.lower(), "")
+
+
+@server.tool(description="Pretend to delete a file.", annotations=ToolAnnotations(read_only_hint=False,
+                                                                                 destructive_hint=True))
+def delete_file(path: str) -> str:
+    return f"deleted {path}"
 
 
 @server.tool(name="a.tool with spaces", description="A tool whose name needs sanitising.")

@@ -1,0 +1,150 @@
+"""Undo, redo and revert-to-message: put files back from checkpoints and mark turns as reverted.
+
+- undo: the last live turn; its files go back to their state before it, its messages are marked "undone"
+  (kept in storage and shown, no longer sent to the model). Repeated undo walks back turn by turn.
+- redo: the earliest undone turn comes back, files included.
+- revert to a user message: that message's turn and every live turn after it, at once.
+- A new message after an undo turns the undone turns into "discarded" ones: they can no longer be redone.
+
+A file the user changed by hand since the turn is never overwritten silently: its current content is compared
+with what the turn left (with what the undo left, for redo) and a difference raises `RevertConflict`, unless
+`force` is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent_tui.core.models import MessageWithParts, ToolPart
+from agent_tui.core.session.writer import RecordWriter
+from agent_tui.core.snapshot.checkpoints import Checkpoints, may_change_files
+from agent_tui.core.snapshot.turns import TurnRecord, by_tree, file_bounds, group_turns
+from agent_tui.core.storage import Storage
+
+Action = Literal["undo", "redo", "revert"]
+
+
+class NothingToRevert(Exception):
+    """There is no turn to undo (or to redo)."""
+
+
+class RevertConflict(Exception):
+    """Files were changed by hand since the turn: putting them back would lose those changes."""
+
+    def __init__(self, action: Action, files: list[str]) -> None:
+        self.action = action
+        self.files = files
+        names = ", ".join(files[:10]) + (f" and {len(files) - 10} more" if len(files) > 10 else "")
+        super().__init__(
+            f"{len(files)} file{'s' if len(files) != 1 else ''} changed since the turn ({names}); "
+            f"{action} would overwrite those changes. Run it again with --force to overwrite them."
+        )
+
+
+class RevertResult(BaseModel):
+    action: Action
+    message_ids: list[str] = Field(default_factory=list)  # the user messages whose turns were undone or redone
+    files: list[str] = Field(default_factory=list)  # the files put back
+    note: str | None = None  # e.g. files could not be restored because undo is off
+
+
+def discard_redo(history: list[MessageWithParts], writer: RecordWriter) -> None:
+    """A new message was sent: the turns undone so far can no longer be redone (they stay, as discarded)."""
+    for message in history:
+        if message.info.reverted == "undone":
+            message.info.reverted = "discarded"
+            writer.message(message.info)
+
+
+class Reverter:
+    def __init__(self, checkpoints: Checkpoints, storage: Storage, writer: RecordWriter) -> None:
+        self.checkpoints = checkpoints
+        self.storage = storage
+        self.writer = writer
+
+    def _turns(self, session_id: str) -> list[TurnRecord]:
+        self.writer.flush()
+        return group_turns(self.storage.list_messages(session_id))
+
+    # --- what each action would touch ------------------------------------------------------------------------
+
+    @staticmethod
+    def _undo_target(turns: list[TurnRecord]) -> list[TurnRecord]:
+        live = [t for t in turns if t.reverted is None]
+        if not live:
+            raise NothingToRevert("Nothing to undo: no turn left in this session.")
+        return live[-1:]
+
+    @staticmethod
+    def _redo_target(turns: list[TurnRecord]) -> list[TurnRecord]:
+        undone = [t for t in turns if t.reverted == "undone"]
+        if not undone:
+            raise NothingToRevert("Nothing to redo: no undone turn (a new message after an undo ends redo).")
+        return undone[:1]
+
+    @staticmethod
+    def _revert_target(turns: list[TurnRecord], message_id: str) -> list[TurnRecord]:
+        ids = [t.user.info.id for t in turns]
+        if message_id not in ids:
+            raise NothingToRevert(f"No user message {message_id} in this session.")
+        target = [t for t in turns[ids.index(message_id):] if t.reverted is None]
+        if not target:
+            raise NothingToRevert("That message and everything after it are already undone.")
+        return target
+
+    def preview(self, session_id: str, message_id: str | None = None) -> list[str]:
+        """The files a revert to `message_id` (an undo, when None) would put back."""
+        turns = self._turns(session_id)
+        target = self._undo_target(turns) if message_id is None else self._revert_target(turns, message_id)
+        return sorted(file_bounds(target))
+
+    # --- actions ---------------------------------------------------------------------------------------------
+
+    async def undo(self, session_id: str, *, force: bool = False) -> RevertResult:
+        return await self._apply(session_id, "undo", self._undo_target(self._turns(session_id)), force)
+
+    async def redo(self, session_id: str, *, force: bool = False) -> RevertResult:
+        return await self._apply(session_id, "redo", self._redo_target(self._turns(session_id)), force)
+
+    async def revert_to(self, session_id: str, message_id: str, *, force: bool = False) -> RevertResult:
+        target = self._revert_target(self._turns(session_id), message_id)
+        return await self._apply(session_id, "revert", target, force)
+
+    async def _apply(self, session_id: str, action: Action, turns: list[TurnRecord], force: bool) -> RevertResult:
+        backwards = action != "redo"
+        bounds = list(file_bounds(turns).values())
+        restore_to, expected = ("before", "after") if backwards else ("after", "before")
+        repo = self.checkpoints.repo
+        if bounds and repo is not None:
+            now = await self.checkpoints.snapshot(session_id)
+            if now is None:
+                raise NothingToRevert(f"Cannot {action}: the project could not be snapshotted (see the log).")
+            if not force:
+                conflicts: list[str] = []
+                for tree, paths in by_tree(bounds, expected).items():
+                    conflicts += await asyncio.to_thread(repo.differing, now, tree, paths)
+                if conflicts:
+                    raise RevertConflict(action, sorted(conflicts))
+            for tree, paths in by_tree(bounds, restore_to).items():
+                await asyncio.to_thread(repo.restore, tree, paths)
+        for turn in turns:
+            for message in turn.messages:
+                message.info.reverted = "undone" if backwards else None
+                self.writer.message(message.info)
+        await self.checkpoints.refresh(session_id)
+        return RevertResult(action=action, message_ids=[t.user.info.id for t in turns],
+                            files=sorted(b.path for b in bounds), note=self._note(turns))
+
+    def _note(self, turns: list[TurnRecord]) -> str | None:
+        """Say so when a turn ran tools that may have changed files but no checkpoint was recorded for it."""
+        unrecorded = any(
+            isinstance(part, ToolPart) and may_change_files(part.tool) and not turn.may_have_changed_files
+            for turn in turns for message in turn.replies for part in message.parts
+        )
+        if not unrecorded:
+            return None
+        reason = self.checkpoints.unavailable or "no checkpoint was recorded for it"
+        return f"Files were not restored ({reason}); only the conversation changed."
