@@ -35,7 +35,7 @@ from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
 from agent_tui.tui.errors import GuardedPump, InternalErrors
 from agent_tui.tui.permission_queue import PermissionQueue
-from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
+from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt, forget_session_if_empty
 from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
@@ -156,6 +156,8 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         # Workers started with exit_on_error=False fail silently in Textual; ours must not.
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report_internal_error(event.worker.error)
+        if event.worker.is_finished and event.worker.group.startswith("chat-") and self.screen_stack:
+            self.main.refresh_busy()  # a run that failed to start never sends SessionIdle
 
     def on_ready(self) -> None:
         self._painted = True
@@ -271,6 +273,7 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         main = self.main
         if message.session_id == main.session_id and message.prompt.kind == "chat" and not main.composer.text:
             main.composer.set_text(message.prompt.text)  # nothing typed is lost
+        forget_session_if_empty(self, message)
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
 
@@ -317,9 +320,11 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         self._submit(QueuedPrompt(text=text, files=files, model=self.chosen_model))
 
     def _submit(self, prompt: QueuedPrompt) -> None:
+        prompt.created_session = self.main.session_id is None
         session_id = self._ensure_session()
         outcome = self.runner.submit(session_id, prompt)
         main = self.main
+        main.transcript.follow()  # sent while scrolled back: show what comes next, not the old page
         if outcome == "queued":
             main.composer.show_queued([q.text for q in self.runner.queued(session_id)])
         main.status.busy = True
@@ -442,6 +447,7 @@ def run_app(directory: Path, *, session_id: str | None, continue_last: bool, mod
     """Open the project in `directory` and run the TUI until the user quits. Returns the exit status."""
     from agent_tui.core.config import ConfigError
     from agent_tui.core.storage import StorageError
+    from agent_tui.process_exit import end_process_now
 
     try:
         service = SessionService.open(directory, model=model)
@@ -450,4 +456,9 @@ def run_app(directory: Path, *, session_id: str | None, continue_last: bool, mod
         return 2
     app = AgentApp(service, session_id=session_id, continue_last=continue_last)
     result = app.run()
-    return result if isinstance(result, int) else 0
+    status = result if isinstance(result, int) else 0
+    # The app stopped the engine before it exited: every turn is stored and the terminal restored. Skip the
+    # interpreter's teardown, which takes seconds once litellm is loaded (see process_exit.py).
+    service.storage.close()
+    end_process_now(status)
+    return status

@@ -135,9 +135,12 @@ class MainScreen(GuardedPump, Screen[None]):
         last = next((m.info for m in reversed(messages) if isinstance(m.info, AssistantMessage)), None)
         status.show_turn(last)
         status.cost = session.cost if session else 0  # type: ignore[assignment]
-        status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
+        self.refresh_busy()
         status.queued = len(self.agent.runner.queued(self.session_id or ""))
         self.refresh_model()
+
+    def refresh_busy(self) -> None:
+        self.status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
 
     def refresh_model(self) -> None:
         """Show the model the next message will use, and its context window."""

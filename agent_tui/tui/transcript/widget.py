@@ -116,6 +116,13 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
         else:
             self.release_anchor()
 
+    def follow(self) -> None:
+        """Go to the end and stay there as content arrives (the user sent something: show the answer)."""
+        self.anchor()
+        self._anchor_released = False
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._flush_changes()
+
     def load(self, messages: list[MessageWithParts]) -> None:
         """Show a session's history. Only the blocks that come into view get rendered."""
         self._conversation.load(messages)
