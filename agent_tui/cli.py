@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agent_tui import __version__
 
-SUBCOMMANDS = ("run", "sessions", "mcp")
+SUBCOMMANDS = ("run", "sessions", "mcp", "acp", "serve")
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -20,7 +20,7 @@ def _app_parser() -> argparse.ArgumentParser:
         prog="agent-tui",
         description="A terminal coding agent. Opens the app in DIR (default: the current folder).",
         epilog="Other commands: agent-tui run \"PROMPT\" | agent-tui sessions list|show|export|delete|undo|redo|diff | "
-        "agent-tui mcp list. Use `agent-tui COMMAND --help` for details.",
+        "agent-tui mcp list | agent-tui acp | agent-tui serve. Use `agent-tui COMMAND --help` for details.",
     )
     parser.add_argument("--version", action="version", version=f"agent-tui {__version__}")
     parser.add_argument("directory", nargs="?", default=".", help="project folder (default: current folder)")
@@ -73,6 +73,18 @@ def _commands_parser() -> argparse.ArgumentParser:
     mcp.add_argument("-d", "--dir", default=".", help="project folder (default: current folder)")
     msub = mcp.add_subparsers(dest="action", required=True)
     msub.add_parser("list", help="start the configured servers and show their state and tools")
+
+    acp = sub.add_parser("acp", help="serve an editor over the Agent Client Protocol on stdin/stdout")
+    acp.add_argument("-m", "--model", help="model as provider/model (the editor may change it per session)")
+    acp.add_argument("-d", "--dir", default=".", help="project folder for session/list without a cwd")
+
+    serve = sub.add_parser("serve", help="serve the app to a web browser (127.0.0.1 unless told otherwise)")
+    serve.add_argument("directory", nargs="?", default=".", help="project folder (default: current folder)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("-p", "--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--allow-remote", action="store_true",
+                       help="allow a --host other than this machine's loopback: anyone reaching it controls the agent")
+    serve.add_argument("-m", "--model", help="model as provider/model")
     return parser
 
 
@@ -97,6 +109,15 @@ def _main(argv: Sequence[str] | None) -> int:
             from agent_tui.headless import sessions_command
 
             return sessions_command(args)
+        if args.command == "serve":
+            from agent_tui.serve.main import run_serve
+
+            return run_serve(Path(args.directory), host=args.host, port=args.port, allow_remote=args.allow_remote,
+                             model=args.model)
+        if args.command == "acp":
+            from agent_tui.acp.main import run_acp
+
+            return run_acp(Path(args.dir), args.model)
         from agent_tui.cli_mcp import run_mcp_list
 
         return run_mcp_list(Path(args.dir))

@@ -17,11 +17,13 @@ from agent_tui import headless_undo
 from agent_tui.core.agents import UnknownAgent
 from agent_tui.core.config import ConfigError
 from agent_tui.core.events import Event, PartUpdated
+from agent_tui.core.exit_now import exit_now
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.models import AssistantMessage, TextPart, ToolPart
 from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_json, to_markdown
 from agent_tui.core.storage import StorageError
+from agent_tui.core.terminal_text import escape_controls
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -55,7 +57,7 @@ class _Printer:
             return
         part = event.part
         if isinstance(part, TextPart) and event.delta:
-            self.out.write(event.delta)
+            self.out.write(escape_controls(event.delta))
             self.out.flush()
             self.ended_with_newline = event.delta.endswith("\n")
         elif isinstance(part, ToolPart):
@@ -73,8 +75,38 @@ class _Printer:
             self.out.write("\n")
             self.out.flush()
             self.ended_with_newline = True
-        self.err.write(text + "\n")
+        self.err.write(escape_controls(text) + "\n")
         self.err.flush()
+
+
+class _Terminator:
+    """SIGTERM and SIGHUP: stop the turn (its tools with their whole process groups), let it store what arrived,
+    close MCP servers (the `finally` of `_run`) and exit 0. Before a turn runs, the start-up is cancelled."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self, service) -> None:  # type: ignore[no-untyped-def]
+        self.service = service
+        self.signal: int | None = None
+        self.cancellable = True  # until the turn starts (then aborting it is the way to stop)
+        self._task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for sig in self.SIGNALS:
+            loop.add_signal_handler(sig, self._on_signal, sig)
+
+    def _on_signal(self, sig: int) -> None:
+        first = self.signal is None
+        self.signal = sig
+        busy = self.service.busy_sessions()
+        for session_id in busy:
+            self.service.abort(session_id)
+        if first and self.cancellable and not busy and self._task is not None:
+            self._task.cancel()
+
+    def remove(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in self.SIGNALS:
+            loop.remove_signal_handler(sig)
 
 
 async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
@@ -82,6 +114,21 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
         service = _open_service(args.dir, model=args.model, permission_mode="approve" if args.yes else "reject")
     except (ConfigError, StorageError) as exc:
         return _fail(str(exc))
+    terminator = _Terminator(service)
+    try:
+        return await _run_with(service, terminator, args, prompt, files)
+    except asyncio.CancelledError:
+        if terminator.signal is None:
+            raise
+        return 0
+    finally:
+        terminator.remove()
+        if terminator.signal is not None:
+            exit_now(0)  # everything is stored and closed: do not wait for the interpreter's teardown
+
+
+async def _run_with(service, terminator: _Terminator, args: argparse.Namespace, prompt: str,  # type: ignore[no-untyped-def]
+                    files: list[Path]) -> int:
     mcp = None
     try:
         if args.session:
@@ -126,6 +173,7 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
         unsubscribe = service.bus.subscribe_all(printer)
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, service.abort, session.id)
+        terminator.cancellable = False
         try:
             reply: AssistantMessage = await service.chat(session.id, prompt, model=args.model,
                                                          files=files)
@@ -134,8 +182,12 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
             unsubscribe()
         if args.format == "text" and not printer.ended_with_newline:
             sys.stdout.write("\n")
+        if terminator.signal is not None:
+            print(f"agent-tui: stopped by {signal.Signals(terminator.signal).name}; what arrived is stored "
+                  f"(session {session.id})", file=sys.stderr)
+            return 0
         if reply.error is not None:
-            print(f"agent-tui: {reply.error.message}", file=sys.stderr)
+            print(f"agent-tui: {escape_controls(reply.error.message)}", file=sys.stderr)
             print(f"agent-tui: session {session.id}", file=sys.stderr)
             return 1
         return 0
@@ -144,7 +196,17 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
         service.storage.close()
 
 
+def _missing_dir(directory: str) -> str | None:
+    """Why `--dir` cannot be used, or None. Checked first: a wrong folder must not run anywhere else."""
+    path = Path(directory)
+    if path.is_dir():
+        return None
+    return f"--dir {directory}: {'not a folder' if path.exists() else 'no such folder'}"
+
+
 def run_command(args: argparse.Namespace) -> int:
+    if problem := _missing_dir(args.dir):
+        return _fail(problem)
     prompt = " ".join(args.prompt)
     if prompt == "-":
         prompt = sys.stdin.read()
@@ -159,6 +221,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def sessions_command(args: argparse.Namespace) -> int:
+    if problem := _missing_dir(args.dir):
+        return _fail(problem)
     try:
         service = _open_service(args.dir)
     except (ConfigError, StorageError) as exc:
@@ -173,7 +237,7 @@ def sessions_command(args: argparse.Namespace) -> int:
             if not sessions:
                 print("No sessions in this project yet.")
             for s in sessions:
-                print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {s.title}")
+                print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {escape_controls(s.title)}")
             return 0
         session = service.get(args.id)
         if session is None:
@@ -190,6 +254,9 @@ def sessions_command(args: argparse.Namespace) -> int:
             write_private_text(Path(args.output), text)
             print(f"Exported {session.id} to {args.output}.")
         else:
+            # `show`, and a Markdown export read on a terminal: stored output must not drive the terminal.
+            if args.action == "show" or sys.stdout.isatty():
+                text = escape_controls(text)
             sys.stdout.write(text)
         return 0
     finally:

@@ -1,18 +1,14 @@
-"""How the process ends: quietly when stdout's reader has gone, and quickly once everything is stored.
+"""The process ends quietly when stdout's reader has gone.
 
-- A closed pipe (`agent-tui sessions list | head -1`): Python ignores SIGPIPE, so the next write raises
-  BrokenPipeError, and the flush at exit raises again and prints "Exception ignored". The command's output is
-  of no use to anyone then; stdout is pointed at /dev/null (so the final flush cannot fail) and the process ends
-  with the status a shell shows for SIGPIPE, as `yes | head -1` does. This is the recipe of the Python docs
-  (library/signal, "Note on SIGPIPE").
-- Interpreter teardown after litellm has been imported frees hundreds of MB of objects one by one: measured at
-  2–8 s of CPU here after the app had already closed. Once the app has stored everything, closed the database
-  and restored the terminal, nothing is left for teardown to do, so the TUI ends with `os._exit`.
+With a closed pipe (`agent-tui sessions list | head -1`) Python, which ignores SIGPIPE, raises BrokenPipeError
+on the next write, and the flush at exit raises again and prints "Exception ignored". The command's output is of
+no use to anyone then: stdout is pointed at /dev/null (so the final flush cannot fail) and the process ends with
+the status a shell shows for SIGPIPE, as `yes | head -1` does. This is the recipe of the Python docs
+(library/signal, "Note on SIGPIPE").
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -44,13 +40,3 @@ def quiet_on_broken_pipe(command: Callable[[], int]) -> int:
         _silence_stdout()
         return SIGPIPE_STATUS
 
-
-def end_process_now(status: int) -> None:
-    """End without interpreter teardown. Call only when everything worth keeping is written and closed."""
-    logging.shutdown()  # flushes and closes the log file
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(status)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -129,7 +131,7 @@ def find_project_config(directory: Path) -> Path | None:
     for folder in (start, *start.parents):
         for name in CONFIG_NAMES:
             candidate = folder / name
-            if candidate.is_file():
+            if candidate.exists() or candidate.is_symlink():  # a folder or a broken link is an error, not absent
                 return candidate
         if folder == stop:
             break
@@ -181,6 +183,24 @@ def _format_validation(path: Path, error: ValidationError, data: dict[str, Any])
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse and validate one file; return its raw mapping (validated) for merging."""
     try:
+        return _read_config_file(path)
+    except RecursionError as exc:  # json and pydantic recurse per level: a hostile file must not crash us
+        raise ConfigError(f"{path}: nested too deeply to be a configuration (more than "
+                          f"{sys.getrecursionlimit()} levels); remove the extra nesting") from exc
+
+
+def _check_is_file(path: Path) -> None:
+    if path.is_symlink() and not path.exists():
+        raise ConfigError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist; fix or remove "
+                          "the link")
+    if path.is_dir():
+        raise ConfigError(f"{path}: a folder, not a config file; remove it or put an agent-tui.json file there "
+                          "instead")
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    _check_is_file(path)
+    try:
         text = path.read_text(encoding="utf-8-sig")  # editors on Windows may start the file with a BOM
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not a UTF-8 text file ({exc.reason})") from exc
@@ -222,7 +242,7 @@ def load_config(directory: Path | str, *, global_path: Path | None = None) -> Lo
     files: list[Path] = []
     merged: dict[str, Any] = {}
     global_file = global_path or global_config_path()
-    if global_file.is_file():
+    if global_file.exists() or global_file.is_symlink():
         merged = merge(merged, read_config_file(global_file))
         files.append(global_file)
     project_file = find_project_config(Path(directory))

@@ -184,7 +184,7 @@ class MessageTime(Record):
 class MessageError(Record):
     kind: Literal[
         "aborted", "auth", "rate_limit", "server", "connection", "bad_request", "context_overflow",
-        "output_length", "unknown",
+        "output_length", "stalled", "malformed", "unknown",
     ]
     message: str
     provider: str | None = None

@@ -16,7 +16,8 @@ steps. In JSON a step is an object with exactly one of these keys (plus its opti
     {"finish": "length"}                    override the finish reason (default: tool_calls or stop)
 
 A reply in JSON is either that list of steps or `{"steps": [...], "chunk_delay": 0.01}` (`chunk_delay`:
-seconds between streamed chunks, to imitate a real model's pace). A script file is either a list of replies or
+seconds between streamed chunks, to imitate a real model's pace; `"send_usage": false`: an OpenAI-style stream
+reports no usage even when asked to, as some compatible servers do). A script file is either a list of replies or
 `{"replies": [...]}`.
 
 Usage semantics (the same disjoint buckets `agent_tui.core.llm.stream.Usage` reports): `input` is input
@@ -122,6 +123,7 @@ Step = (
 class Reply(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     chunk_delay: float = Field(default=0.0, ge=0)
+    send_usage: bool = True  # False: no usage chunk on an OpenAI-style stream, even with include_usage
 
     @model_validator(mode="before")
     @classmethod
@@ -132,8 +134,8 @@ class Reply(BaseModel):
         return data
 
     @classmethod
-    def of(cls, *steps: Step, chunk_delay: float = 0.0) -> Reply:
-        return cls(steps=list(steps), chunk_delay=chunk_delay)
+    def of(cls, *steps: Step, chunk_delay: float = 0.0, send_usage: bool = True) -> Reply:
+        return cls(steps=list(steps), chunk_delay=chunk_delay, send_usage=send_usage)
 
     # Views used by both wire formats.
     def tool_calls(self) -> list[ToolCallSpec]:

@@ -358,7 +358,7 @@ class FakeLLM:
         model = record.model or "fake-model"
         wire: openai_wire.OpenAIStream | anthropic_wire.AnthropicStream
         if record.protocol == "openai":
-            wire = openai_wire.OpenAIStream(model, record.include_usage, reply_no)
+            wire = openai_wire.OpenAIStream(model, record.include_usage and reply.send_usage, reply_no)
         else:
             wire = anthropic_wire.AnthropicStream(model, reply_no, usage)
         pace = reply.chunk_delay

@@ -19,26 +19,30 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from agent_tui.core import state as remembered
+from agent_tui.core.custom_commands import load_commands
 from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
 from agent_tui.resources import style_path
-from agent_tui.tui import commands
+from agent_tui.tui import commands, model_choices
+from agent_tui.tui.agent_actions import AgentActions
 from agent_tui.tui.bridge import EngineEvent, EventBridge
 from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
-from agent_tui.tui.dialogs.help import HelpDialog
+from agent_tui.tui.dialogs.help import HelpDialog, key_label
 from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
 from agent_tui.tui.errors import GuardedPump, InternalErrors
 from agent_tui.tui.permission_queue import PermissionQueue
+from agent_tui.tui.prompt_actions import PromptActions, shell_command
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt, forget_session_if_empty
 from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
+from agent_tui.tui.transcript_actions import TranscriptActions
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
 
 log = logging.getLogger(__name__)
@@ -59,10 +63,14 @@ KEYBINDS: dict[str, str] = {
     "focus_sessions": "Move to the session list",
     "themes": "Choose the theme",
     "help": "Help: every key and command",
+    "editor": "Edit the prompt in $EDITOR",
+    "history_search": "Search the prompts sent before",
+    "search": "Search the conversation (enter/n older, shift+enter/N newer)",
+    "select": "Select a message or code block: ↑↓ move, c copy, f fork, esc done",
 }
 
 
-class AgentApp(GuardedPump, SessionActions, App[int]):
+class AgentApp(GuardedPump, AgentActions, SessionActions, PromptActions, TranscriptActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -70,6 +78,8 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
     # A mode rather than get_default_screen(): Textual loads a screen's CSS_PATH only for modes and pushes.
     MODES: ClassVar[dict[str, Any]] = {"main": MainScreen}
     DEFAULT_MODE: ClassVar[str] = "main"
+    handle_exit_signals = False  # SIGTERM/SIGHUP quit cleanly; `run_app` turns it on
+    stopped_by_signal: int | None = None
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "abort", "Stop", priority=True, show=False, id="abort"),
         Binding("ctrl+c", "quit_app", "Quit", priority=True, show=False, id="quit"),
@@ -82,6 +92,10 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         Binding("ctrl+g", "focus_sessions", "Session list", id="focus_sessions"),
         Binding("ctrl+t", "themes", "Themes", id="themes"),
         Binding("f1", "help", "Help", id="help"),
+        Binding("alt+e,f4", "edit_prompt", "Editor", id="editor"),
+        Binding("ctrl+r", "search_history", "History", id="history_search"),
+        Binding("ctrl+f", "search_transcript", "Search", id="search"),
+        Binding("alt+up,f3", "select_messages", "Select", id="select"),
     ]
 
     def __init__(
@@ -105,6 +119,8 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         self._continue_last = continue_last
         self._warm_up = warm_up
         self.permission_queue = PermissionQueue(self)
+        self.custom_commands = load_commands(service.project, reserved=commands.BUILTIN_NAMES)
+        self.slash_commands = commands.CommandSet(self.custom_commands.commands.values())
         self._watcher: Any = None
         self._shut_down = False
         self._painted = False
@@ -139,6 +155,10 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
 
     def on_mount(self) -> None:
         self.bridge.start()
+        if self.handle_exit_signals:  # only a real run owns the process's signals (not tests)
+            from agent_tui.tui.exit_signals import install_exit_signals
+
+            install_exit_signals(self, self._quit)
 
     def report_internal_error(self, error: BaseException) -> None:
         self.internal_errors.report(error)
@@ -182,8 +202,12 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         if self._unknown_keybinds:
             self.notify(f"Unknown keybinds in the config ignored: {', '.join(self._unknown_keybinds)}. "
                         f"Known: {', '.join(KEYBINDS)}.", severity="warning", timeout=10)
+        if self.custom_commands.problems:
+            self.notify("Custom commands skipped:\n" + "\n".join(self.custom_commands.problems[:5]),
+                        severity="warning", timeout=10)
         if self._unknown_theme:
             self.notify(f"Unknown theme '{self._unknown_theme}'; pick one with /themes.", severity="warning")
+        self.report_agent_problems()
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
         if self._warm_up:
@@ -296,7 +320,7 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
     def on_prompt_composer_submitted(self, message: PromptComposer.Submitted) -> None:
         text = message.text
         try:
-            parsed = commands.parse(text)
+            parsed = self.slash_commands.parse(text)
         except commands.UnknownCommand as exc:
             self.notify(str(exc), severity="warning", timeout=8)
             self.main.composer.set_text(text)
@@ -305,12 +329,15 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
             command, argument = parsed
             self.run_slash_command(command, argument)
             return
+        if (shell := shell_command(text)) is not None:
+            self.run_shell(shell)
+            return
         self.send(text)
 
     def _ensure_session(self) -> str:
         main = self.main
         if main.session_id is None:
-            session = self.service.create()
+            session = self.service.create(agent=self.pending_agent)
             main.show_session(session.id)
         assert main.session_id is not None
         return main.session_id
@@ -330,6 +357,9 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         main.status.busy = True
 
     def run_slash_command(self, command: commands.SlashCommand, argument: str) -> None:
+        if command.custom is not None:
+            self.run_custom_command(command.custom, argument)
+            return
         action = getattr(self, f"action_{command.action}")
         result = action(argument) if command.argument is not None else action()
         if asyncio.iscoroutine(result):
@@ -348,6 +378,8 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
             return
         if screen is not self.main:
             raise SkipAction()  # the command palette and other screens close themselves
+        if self.close_transient():  # the search bar or the message selection closes first
+            return
         session_id = self.main.session_id
         if session_id and self.runner.running(session_id):
             self._abort(session_id)
@@ -375,12 +407,15 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         main.sidebar.query_one("#session-list").focus()
 
     def action_models(self) -> None:
-        models = self.service.available_models()
-        if not models:
+        current, _ = self.model_for(self.main.session_id)
+        if current is None and not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
             return
-        current, _ = self.model_for(self.main.session_id)
-        self.push_screen(ModelPickerDialog(models, current=current), self._model_chosen)
+        catalog, config = self.service.catalog, self.service.config
+        choices = model_choices.picker_choices(catalog, config.model, config.small_model, current=current)
+        self.push_screen(ModelPickerDialog(choices, current=current,
+                                           check=lambda spec: model_choices.problem_with(catalog, spec)),
+                         self._model_chosen)
 
     def _model_chosen(self, spec: str | None) -> None:
         if not spec:
@@ -397,7 +432,7 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
         self.main.transcript.toggle_details()
 
     def action_help(self) -> None:
-        self.push_screen(HelpDialog(self.key_help()))
+        self.push_screen(HelpDialog(self.key_help(), self.slash_commands.commands))
 
     def key_help_by_id(self) -> list[tuple[str, str]]:
         """(binding id, keys) of the app's bindings as currently mapped (config overrides included)."""
@@ -406,6 +441,11 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
             assert isinstance(binding, Binding) and binding.id is not None
             rows.append((binding.id, self._keymap.get(binding.id, binding.key).replace(",", ", ")))
         return rows
+
+    def keys_for(self, binding_id: str) -> str:
+        """The keys of one binding as shown to the user ("F2 / Ctrl+L")."""
+        keys = dict(self.key_help_by_id()).get(binding_id, "")
+        return " / ".join(key_label(key.strip()) for key in keys.split(",") if key.strip())
 
     def key_help(self) -> list[tuple[str, str]]:
         """(keys, description) for the help dialog."""
@@ -446,8 +486,8 @@ class AgentApp(GuardedPump, SessionActions, App[int]):
 def run_app(directory: Path, *, session_id: str | None, continue_last: bool, model: str | None) -> int:
     """Open the project in `directory` and run the TUI until the user quits. Returns the exit status."""
     from agent_tui.core.config import ConfigError
+    from agent_tui.core.exit_now import exit_now
     from agent_tui.core.storage import StorageError
-    from agent_tui.process_exit import end_process_now
 
     try:
         service = SessionService.open(directory, model=model)
@@ -455,10 +495,11 @@ def run_app(directory: Path, *, session_id: str | None, continue_last: bool, mod
         print(f"agent-tui: {exc}", file=sys.stderr)
         return 2
     app = AgentApp(service, session_id=session_id, continue_last=continue_last)
+    app.handle_exit_signals = True
     result = app.run()
-    status = result if isinstance(result, int) else 0
-    # The app stopped the engine before it exited: every turn is stored and the terminal restored. Skip the
-    # interpreter's teardown, which takes seconds once litellm is loaded (see process_exit.py).
+    status = 0 if app.stopped_by_signal is not None else result if isinstance(result, int) else 0
+    # The app stopped the engine before it exited (on a signal too): every turn is stored and the terminal
+    # restored. Skip the interpreter's teardown, which takes seconds once litellm is loaded.
     service.storage.close()
-    end_process_now(status)
+    exit_now(status)
     return status

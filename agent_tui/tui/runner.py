@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from agent_tui.core.session.service import SessionService
     from agent_tui.tui.app import AgentApp
 
-Kind = Literal["chat", "compact", "init"]
+Kind = Literal["chat", "compact", "init", "shell"]
 
 
 @dataclass
@@ -152,5 +152,6 @@ class ChatRunner:
             "chat": lambda: self.service.chat(session_id, prompt.text, model=prompt.model, files=prompt.files),
             "compact": lambda: self.service.compact(session_id, model=prompt.model),
             "init": lambda: self.service.initialize(session_id, model=prompt.model),
+            "shell": lambda: self.service.shell(session_id, prompt.text.removeprefix("!")),
         }
         return calls[prompt.kind]()

@@ -58,9 +58,12 @@ def test_every_file_is_private_and_no_secret_is_stored_under_umask_000(tmp_path:
     assert saved, modes  # the long output was spooled to a file
     assert any(name.endswith(("agent-tui.db-wal", "agent-tui.db")) for name in modes)
     assert "data/log/agent-tui.log" in modes
+    # Folders 0700; files readable by the user only (git's sample hooks in the snapshot store keep their x bit).
     wrong = {name: mode for name, mode in modes.items()
-             if mode != ("0o700" if (home / name).is_dir() else "0o600")}
+             if ((home / name).is_dir() and mode != "0o700") or int(mode, 8) & 0o077}
     assert wrong == {}
+    ours = [n for n in modes if n.startswith(("data/agent-tui.db", "data/log/", "data/tool-output/", "exports/"))]
+    assert ours and {modes[n] for n in ours if not (home / n).is_dir()} == {"0o600"}
     for name in modes:
         path = home / name
         if path.is_file():

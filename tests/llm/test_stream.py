@@ -334,12 +334,17 @@ async def test_context_overflow_and_bad_request_are_not_retried(protocol: str) -
     assert bad.kind == "bad_request" and "messages: field required" in bad.message
 
 
-async def test_malformed_event_before_output_is_retried() -> None:
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_malformed_event_is_reported_as_malformed_not_retried(protocol: str) -> None:
+    # It used to be retried six times and then blamed on the network (issue 10); litellm's own parsers would
+    # otherwise drop the garbage line, and the text in it, without a word.
     sleep = FakeSleep()
     async with FakeLLM([Reply.of(malformed()), Reply.of(text("ok"))]) as srv:
-        events = await collect(stream_completion(request(srv, "openai"), sleep=sleep, base_delay=0.01))
-        assert len(srv.requests) == 2
-    assert [type(e) for e in events] == [Retrying, TextDelta, Usage, Finish]
+        events, err = await collect_until_error(stream_completion(request(srv, protocol), sleep=sleep))
+        assert len(srv.requests) == 1
+    assert events == [] and sleep.delays == []
+    assert err.kind == "malformed" and not err.retryable
+    assert "sent a malformed stream" in err.message and "network" not in err.message.split("not the")[0]
 
 
 def test_request_never_shows_its_key() -> None:

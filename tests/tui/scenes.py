@@ -220,6 +220,19 @@ def permission_request() -> Scene:
     return Scene(app, run_before=ask)
 
 
+def plan_agent() -> Scene:
+    """A session under the read-only plan agent: its name in the status line and on the prompt's border."""
+    project = prepare()
+    service = service_for(project)
+    current = sidebar_sessions(service)
+    current.agent = "plan"
+    service.storage.put_session(current)
+    add_exchange(service, current, 1, "How would you validate names in greet()?",
+                 "Plan:\n\n1. In `src/greeting.py:1`, raise `ValueError` when `name.strip()` is empty.\n"
+                 "2. Add a test for empty and blank names.\n\nSwitch to the build agent (Tab) to apply it.")
+    return Scene(make_app(service, session_id=current.id))
+
+
 SCENES: dict[str, Callable[[], Scene]] = {
     "empty_session": empty_session,
     "first_run": first_run,
@@ -227,4 +240,5 @@ SCENES: dict[str, Callable[[], Scene]] = {
     "session_switcher": session_switcher,
     "provider_error": provider_error,
     "permission_request": permission_request,
+    "plan_agent": plan_agent,
 }

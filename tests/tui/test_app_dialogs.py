@@ -166,14 +166,16 @@ async def test_model_picker_key_can_be_rebound_in_config(make_app, make_service)
 
 async def test_help_lists_every_key_and_command(make_app):
     app = make_app()
-    async with app.run_test(size=(120, 80)) as pilot:
+    async with app.run_test(size=(120, 130)) as pilot:
         await pilot.press("f1")
         await wait_for_screen(pilot, HelpDialog)
         shown = screen_text(app)
         for command in ("/new", "/sessions", "/models", "/compact", "/init", "/rename", "/export", "/copy",
-                        "/details", "/themes", "/mcp", "/help", "/quit"):
+                        "/details", "/themes", "/mcp", "/help", "/quit", "/editor", "/fork", "/search", "/select",
+                        "/history"):
             assert command in shown
-        for key in ("escape", "ctrl+c", "ctrl+p", "ctrl+b", "ctrl+n", "f2", "ctrl+o", "shift+enter"):
+        for key in ("escape", "ctrl+c", "ctrl+p", "ctrl+b", "ctrl+n", "f2", "ctrl+o", "shift+enter", "ctrl+r",
+                    "ctrl+f", "alt+e", "alt+up", "!command"):
             assert key in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpDialog)
@@ -181,7 +183,7 @@ async def test_help_lists_every_key_and_command(make_app):
 
 async def test_help_wraps_long_descriptions_under_their_column_and_lists_the_log_keys(make_app):
     app = make_app()
-    async with app.run_test(size=(90, 80)) as pilot:
+    async with app.run_test(size=(90, 100)) as pilot:
         await pilot.press("f1")
         await wait_for_screen(pilot, HelpDialog)
         lines = screen_text(app).splitlines()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -38,6 +39,14 @@ async def test_new_then_switch_back_to_a_session_with_a_reply(make_app, make_ser
 
 
 STEPS = 30
+
+
+async def wait_until(condition, tries: int = 500) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
 
 
 async def _settle(pilot) -> None:
@@ -160,7 +169,8 @@ async def test_an_error_inside_a_widget_is_logged_and_shown_and_the_app_goes_on(
         await pilot.pause(0.1)
         widget.broken_render = True
         widget.refresh()
-        await pilot.pause(0.1)
+        # Not pilot.pause(): it renders the screen itself, in the test's task, where the error would land.
+        await wait_until(lambda: any(isinstance(e, IndexError) for e in app.internal_errors.errors))
         widget.broken_render = False
         await pilot.pause()
         assert app.is_running

@@ -16,3 +16,9 @@ def test_key_screens(name: str, snap_compare, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr("agent_tui.tui.format.clock", lambda: 0.0)  # replaced by the scene; restored after
     scene = SCENES[name]()
     assert snap_compare(scene.app, press=scene.press, terminal_size=SIZE, run_before=scene.run_before)
+
+
+def test_plan_agent_in_a_small_terminal(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("agent_tui.tui.format.clock", lambda: 0.0)
+    scene = SCENES["plan_agent"]()
+    assert snap_compare(scene.app, terminal_size=(80, 24), run_before=scene.run_before)

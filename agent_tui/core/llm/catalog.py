@@ -251,12 +251,15 @@ class Catalog:
                     ProviderStatus(id=spec.id, name=spec.name, configured=True, source="config", key_env=name)
                 )
             else:
+                # A base URL without a key (a local OpenAI-compatible server) is usable: `resolve` accepts it.
+                base_url, _ = self._key_from_env(spec.base_url_env)
+                usable = name is not None or base_url is not None
                 result.append(
                     ProviderStatus(
                         id=spec.id,
                         name=spec.name,
-                        configured=name is not None,
-                        source="env" if name else "none",
+                        configured=usable,
+                        source="env" if usable else "none",
                         key_env=name or spec.key_env[0],
                     )
                 )

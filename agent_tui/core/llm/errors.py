@@ -16,11 +16,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from agent_tui.core.llm.sse_check import MARKER as MALFORMED_MARKER
+from agent_tui.core.llm.sse_check import is_malformed
+
 ErrorKind = Literal[
-    "auth", "rate_limit", "server", "connection", "bad_request", "context_overflow", "aborted", "unknown"
+    "auth", "rate_limit", "server", "connection", "bad_request", "context_overflow", "aborted", "stalled",
+    "malformed", "unknown",
 ]
 
-RETRYABLE_KINDS: frozenset[str] = frozenset({"rate_limit", "server", "connection"})
+# A stall is retried like a dropped connection (only before the first output, as every retry); a malformed
+# stream is not: a provider or proxy that sends garbage sends it again.
+RETRYABLE_KINDS: frozenset[str] = frozenset({"rate_limit", "server", "connection", "stalled"})
 
 # Providers word context overflow in many ways, and litellm recognises only some of them.
 _OVERFLOW_RE = re.compile(
@@ -115,6 +121,16 @@ class ProviderError(Exception):
     def aborted(cls, provider: str) -> ProviderError:
         return cls("aborted", provider, "Aborted by the user", retryable=False)
 
+    @classmethod
+    def stalled(cls, provider: str, seconds: float) -> ProviderError:
+        return cls(
+            "stalled",
+            provider,
+            f"Provider '{provider}' stopped sending: no data for {seconds:g} s. What arrived is kept; send the "
+            "message again to retry, or raise provider_timeout.idle in agent-tui.json for a slow model.",
+            detail=f"no data for {seconds:g} s",
+        )
+
 
 def to_provider_error(
     exc: BaseException,
@@ -139,7 +155,9 @@ def to_provider_error(
     if _MISSING_KEY_RE.search(detail) and getattr(exc, "litellm_response_headers", None) is None:
         key = key_env or "its API key"
         return ProviderError("auth", provider, f"No API key for provider '{provider}': set {key}", detail=detail)
-    kind = _kind(exc, status, names, detail)
+    kind: ErrorKind = "malformed" if is_malformed(exc) else _kind(exc, status, names, detail)
+    if kind == "malformed" and MALFORMED_MARKER in detail:
+        detail = detail[detail.index(MALFORMED_MARKER) :]  # without the wrappers' "Error receiving chunk…"
     retry_after = _retry_after(exc) if kind in RETRYABLE_KINDS else None
     return ProviderError(
         kind,
@@ -316,4 +334,9 @@ def _message(kind: ErrorKind, provider: str, status: int | None, detail: str, ke
         )
     if kind == "bad_request":
         return f"Provider '{provider}' rejected the request{code}: {detail}"
+    if kind == "malformed":
+        return (
+            f"Provider '{provider}' sent a malformed stream (data that is not valid JSON): {detail}. This is the "
+            "provider's or a proxy's fault, not the network's."
+        )
     return f"Provider '{provider}' failed{code}: {detail}"

@@ -32,12 +32,16 @@ def load_litellm() -> ModuleType:
             # Both must be set before the import: the cost map is fetched and the log level read at import time.
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
             os.environ.setdefault("LITELLM_LOG", "ERROR")
+            from agent_tui.core.llm import fast_path
+
+            fast_path.use_base_http_handler_for_openai()
             import litellm
 
             litellm.suppress_debug_info = True  # stops "Provider List: ..." prints for unpriced models
             if hasattr(litellm, "telemetry"):
                 litellm.telemetry = False
             litellm.drop_params = True  # unsupported params (e.g. temperature on some models) are dropped
+            fast_path.quiet_wrapper(litellm)
             _quiet_loggers()
             _module = litellm
     return _module

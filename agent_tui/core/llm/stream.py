@@ -7,8 +7,12 @@
 
 Order of events in one successful attempt: any mix of TextDelta / ReasoningDelta / ToolCallStarted, each
 ToolCall once its arguments are complete (when the next call starts or the stream ends), then Usage (when the
-provider reports it, which OpenAI-style servers do with include_usage and Anthropic always does), then
-Finish. `Retrying` may come before any of those, once per failed attempt.
+provider reports it, which OpenAI-style servers do with include_usage and Anthropic always does; when it does
+not, counted with litellm's token counter and marked `estimated`), then Finish. `Retrying` may come before any
+of those, once per failed attempt.
+
+Every call is `litellm.acompletion(stream=True)`; the chunks are read from litellm's per-provider parser under
+its wrapper when that parser is one we tested (`fast_path.py`), else from the wrapper.
 
 Usage buckets are disjoint, so cost = sum(bucket * price): `input_tokens` are input tokens neither read from
 nor written to the cache (litellm folds both cache kinds into prompt_tokens, for OpenAI and Anthropic alike,
@@ -16,28 +20,46 @@ so they are subtracted), `output_tokens` exclude `reasoning_tokens` (providers c
 completion tokens; for Anthropic litellm estimates it from the thinking text). Total context used by a call is
 the sum of all five.
 
-Errors raise `ProviderError`. Before the first output event, rate limits (429), server errors (5xx) and
-connection failures are retried with exponential backoff (or the server's Retry-After); once output has
-started nothing is retried and the caller keeps what it received.
+Errors raise `ProviderError`. Before the first output event, rate limits (429), server errors (5xx),
+connection failures and stalls are retried with exponential backoff (or the server's Retry-After); once output
+has started nothing is retried and the caller keeps what it received. A stream that sends nothing for
+`idle_timeout` seconds fails as stalled; one that sends garbage fails as malformed (not retried).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agent_tui.core.llm.chunks import ChunkEvents
 from agent_tui.core.llm.errors import ProviderError, is_temperature_rejection, to_provider_error
+from agent_tui.core.llm.events import (
+    Finish,
+    ReasoningDelta,
+    Retrying,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallStarted,
+    Usage,
+)
+from agent_tui.core.llm.fast_path import fast_chunks, map_stream_error, openai_key_missing
 from agent_tui.core.llm.litellm_loader import is_loaded, load_litellm
+from agent_tui.core.llm.sse_check import MalformedStreamError, check_lines
+from agent_tui.core.llm.token_count import count_usage
 
 log = logging.getLogger("agent_tui.llm")
 
 MAX_RETRY_DELAY = 30.0
+DEFAULT_IDLE_TIMEOUT = 60.0
+
+Sleep = Callable[[float], Awaitable[Any]]
+Path = Literal["auto", "wrapper"]
 
 
 class LLMRequest(BaseModel):
@@ -54,91 +76,25 @@ class LLMRequest(BaseModel):
     timeout: float = 600
 
 
-class TextDelta(BaseModel):
-    type: Literal["text"] = "text"
-    text: str
-
-
-class ReasoningDelta(BaseModel):
-    """Reasoning text. For Anthropic thinking, the block's `signature` arrives once, with empty text, at the
-    end of the block: keep it and send the block back as `thinking_blocks` on the assistant message."""
-
-    type: Literal["reasoning"] = "reasoning"
-    text: str
-    signature: str | None = None
-
-
-class ToolCallStarted(BaseModel):
-    """The model began a tool call (its arguments are still streaming): lets a UI show a pending call early."""
-
-    type: Literal["tool_call_started"] = "tool_call_started"
-    index: int
-    id: str
-    name: str
-
-
-class ToolCall(BaseModel):
-    type: Literal["tool_call"] = "tool_call"
-    index: int
-    id: str
-    name: str
-    arguments_raw: str
-    arguments: dict[str, Any] | None = None
-    error: str | None = None  # set when arguments_raw is not valid JSON or not a JSON object
-
-
-class Usage(BaseModel):
-    type: Literal["usage"] = "usage"
-    input_tokens: int = 0
-    output_tokens: int = 0
-    reasoning_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-
-    @property
-    def total_tokens(self) -> int:
-        return (
-            self.input_tokens
-            + self.output_tokens
-            + self.reasoning_tokens
-            + self.cache_read_tokens
-            + self.cache_write_tokens
-        )
-
-
-class Finish(BaseModel):
-    type: Literal["finish"] = "finish"
-    reason: str  # "stop", "tool_calls", "length", "content_filter", ...
-
-
-class Retrying(BaseModel):
-    type: Literal["retrying"] = "retrying"
-    attempt: int  # the attempt that failed, from 1
-    delay: float  # seconds until the next attempt
-    error: str
-
-
-StreamEvent = Annotated[
-    TextDelta | ReasoningDelta | ToolCallStarted | ToolCall | Usage | Finish | Retrying,
-    Field(discriminator="type"),
-]
-
-Sleep = Callable[[float], Awaitable[Any]]
-
-
 async def stream_completion(
     req: LLMRequest,
     *,
     max_attempts: int = 6,
     base_delay: float = 1.0,
     sleep: Sleep = asyncio.sleep,
+    idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+    path: Path = "auto",
 ) -> AsyncIterator[StreamEvent]:
     """Stream one reply of `req.model`; see the module docstring for the events and the retry rules.
 
-    Closing the generator (or cancelling the task consuming it) closes the HTTP stream.
+    `path="wrapper"` always reads litellm's wrapper (the parity tests compare both). Closing the generator (or
+    cancelling the task consuming it) closes the HTTP stream.
     """
     # The import takes seconds: never on the event loop's thread, which would freeze the interface.
     litellm = load_litellm() if is_loaded() else await asyncio.to_thread(load_litellm)
+    if openai_key_missing(req.model, req.api_key):
+        raise ProviderError("auth", req.provider, f"No API key for provider '{req.provider}': set "
+                            f"{req.key_env or 'its API key'}", retryable=False)
     send_temperature = req.temperature is not None
     attempt = 0
     while True:
@@ -147,9 +103,31 @@ async def stream_completion(
         response: Any = None
         try:
             response = await litellm.acompletion(**_call_args(req, send_temperature))
-            async for event in _events(response):
-                started = True
-                yield event
+            check_lines(getattr(response, "completion_stream", None))
+            source = fast_chunks(response) if path == "auto" else None
+            reader = ChunkEvents(keep_output=True)
+            chunks = source if source is not None else response
+            if idle_timeout:
+                chunks = _idle_guard(chunks, idle_timeout, req.provider)
+            try:
+                async for event in reader.events(chunks):
+                    started = True
+                    yield event
+            except (ProviderError, MalformedStreamError, asyncio.CancelledError):
+                raise
+            except Exception as exc:
+                if source is None:
+                    raise
+                raise map_stream_error(exc, response) from exc
+            usage = reader.usage
+            if usage is None:
+                # The provider sent none (or the wrapper could not build it): count, never report zero.
+                usage = await asyncio.to_thread(
+                    count_usage, litellm, req, reader.output_text(), reader.reasoning_text()
+                )
+            if usage is not None:
+                yield usage
+            yield reader.finish
             return
         except Exception as exc:
             err = to_provider_error(exc, provider=req.provider, key_env=req.key_env, secrets=[req.api_key])
@@ -172,11 +150,28 @@ async def stream_completion(
             if response is not None:  # release the failed stream before waiting
                 await _close(response)
                 response = None
-            yield Retrying(attempt=attempt, delay=delay, error=err.message)
+            yield Retrying(attempt=attempt, max_attempts=max_attempts, delay=delay, error=err.message)
             await sleep(delay)
         finally:
             if response is not None:
                 await _close(response)
+
+
+async def _idle_guard(chunks: AsyncIterator[Any], idle: float, provider: str) -> AsyncIterator[Any]:
+    """`chunks`, failing as stalled when the next one takes longer than `idle` seconds.
+
+    The timeout covers only the wait for the next chunk, never the consumer's work between chunks.
+    """
+    iterator = chunks.__aiter__()
+    while True:
+        try:
+            async with asyncio.timeout(idle):
+                chunk = await iterator.__anext__()
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise ProviderError.stalled(provider, idle) from None
+        yield chunk
 
 
 def _call_args(req: LLMRequest, send_temperature: bool) -> dict[str, Any]:
@@ -218,132 +213,6 @@ async def _close(response: Any) -> None:
     # Shield: closing must complete even when we got here because the task was cancelled.
     with contextlib.suppress(Exception):
         await asyncio.shield(aclose())
-
-
-class _ToolBuilder:
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.id = ""
-        self.name = ""
-        self.parts: list[str] = []
-        self.announced = False
-
-    def build(self) -> ToolCall:
-        raw = "".join(self.parts)
-        arguments, error = _parse_arguments(raw)
-        return ToolCall(
-            index=self.index,
-            id=self.id or f"call_{self.index}",
-            name=self.name,
-            arguments_raw=raw,
-            arguments=arguments,
-            error=error,
-        )
-
-
-def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
-    if not raw.strip():
-        return {}, None  # some providers send nothing at all for a call without parameters
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        return None, f"tool arguments are not valid JSON: {exc}"
-    if not isinstance(value, dict):
-        return None, f"tool arguments must be a JSON object, got {type(value).__name__}"
-    return value, None
-
-
-async def _events(response: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
-    """Turn litellm's OpenAI-shaped chunks into events, assembling tool calls by index."""
-    pending: dict[int, _ToolBuilder] = {}
-    emitted: set[int] = set()
-    finish_reason: str | None = None
-    usage: Usage | None = None
-    any_tool = False
-
-    async for chunk in response:
-        chunk_usage = getattr(chunk, "usage", None)
-        if chunk_usage is not None:
-            usage = _usage(chunk_usage)
-        for choice in getattr(chunk, "choices", None) or []:
-            if getattr(choice, "finish_reason", None):
-                finish_reason = choice.finish_reason
-            delta = getattr(choice, "delta", None)
-            if delta is None:
-                continue
-            reasoning = getattr(delta, "reasoning_content", None)
-            if reasoning:
-                yield ReasoningDelta(text=reasoning)
-            signature = _signature(delta)
-            if signature:
-                yield ReasoningDelta(text="", signature=signature)
-            content = getattr(delta, "content", None)
-            if content:
-                yield TextDelta(text=content)
-            for tc in getattr(delta, "tool_calls", None) or []:
-                any_tool = True
-                index = getattr(tc, "index", None)
-                if index is None:
-                    # Rare providers omit the index: a delta with an id starts the next call, one without continues.
-                    last = max([*pending, *emitted], default=-1)
-                    index = last + 1 if getattr(tc, "id", None) or last < 0 else last
-                if index in emitted:
-                    log.warning("tool call %d received more arguments after it was complete; ignored", index)
-                    continue
-                # A new, higher index means the calls before it are complete.
-                for done in sorted(i for i in pending if i < index):
-                    emitted.add(done)
-                    yield pending.pop(done).build()
-                builder = pending.setdefault(index, _ToolBuilder(index))
-                if getattr(tc, "id", None):
-                    builder.id = tc.id
-                function = getattr(tc, "function", None)
-                if function is not None:
-                    if getattr(function, "name", None):
-                        builder.name = function.name
-                    if getattr(function, "arguments", None):
-                        builder.parts.append(function.arguments)
-                if not builder.announced and builder.name:
-                    builder.announced = True
-                    yield ToolCallStarted(index=index, id=builder.id or f"call_{index}", name=builder.name)
-
-    for index in sorted(pending):
-        yield pending.pop(index).build()
-    if usage is not None:
-        yield usage
-    yield Finish(reason=finish_reason or ("tool_calls" if any_tool else "stop"))
-
-
-def _signature(delta: Any) -> str | None:
-    # Anthropic thinking blocks carry a signature that must be sent back with the block on the next turn.
-    for block in getattr(delta, "thinking_blocks", None) or []:
-        sig = block.get("signature") if isinstance(block, dict) else getattr(block, "signature", None)
-        if sig:
-            return str(sig)
-    return None
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 0
-
-
-def _usage(raw: Any) -> Usage:
-    prompt = _int(getattr(raw, "prompt_tokens", 0))
-    completion = _int(getattr(raw, "completion_tokens", 0))
-    prompt_details = getattr(raw, "prompt_tokens_details", None)
-    completion_details = getattr(raw, "completion_tokens_details", None)
-    cache_read = _int(getattr(prompt_details, "cached_tokens", 0)) or _int(getattr(raw, "cache_read_input_tokens", 0))
-    cache_write = _int(getattr(raw, "cache_creation_input_tokens", 0)) or _int(
-        getattr(prompt_details, "cache_creation_tokens", 0)
-    )
-    reasoning = _int(getattr(completion_details, "reasoning_tokens", 0))
-    return Usage(
-        input_tokens=max(0, prompt - cache_read - cache_write),
-        output_tokens=max(0, completion - reasoning),
-        reasoning_tokens=min(reasoning, completion) if completion else reasoning,
-        cache_read_tokens=cache_read,
-        cache_write_tokens=cache_write,
-    )
 
 
 __all__ = [

@@ -43,8 +43,10 @@ from agent_tui.core.models import (
 )
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session.history import to_llm_messages
+from agent_tui.core.session.repeat_guard import RepeatedFailures
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
+from agent_tui.core.text_encoding import escape_surrogates
 from agent_tui.core.tools.base import Tool, ToolContext, ToolError
 from agent_tui.core.tools.truncate import truncate_for_model
 
@@ -75,6 +77,7 @@ class Turn:
     )
     # Open parts, so that an abort can close them.
     open_parts: list[TextPart | ReasoningPart | ToolPart] = field(default_factory=list)
+    repeats: RepeatedFailures = field(default_factory=RepeatedFailures)  # stops identical failing calls
 
 
 def provider_error_to_message(error: ProviderError) -> MessageError:
@@ -106,6 +109,9 @@ async def run_turn(turn: Turn) -> None:
         # A checkpoint around tool calls that may change files (core/snapshot): what undo puts back.
         async with turn.checkpoint(turn.assistant, [call.name for _, call in calls]):
             await asyncio.gather(*(_run_tool(turn, tools, part, call) for part, call in calls))
+        assistant.error = turn.repeats.check_step([part for part, _ in calls], turn.writer.part)
+        if assistant.error is not None:
+            return
         log.debug("step %d ran %d tool calls", step + 1, len(calls))
     assistant.error = MessageError(
         kind="unknown",
@@ -182,7 +188,7 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
                 elif announced_ids.get(event.index) != event.id:  # the id came after the name
                     used_ids.discard(part.call_id)
                     part.call_id = _unique_call_id(event.id, used_ids)
-                part.state.input = event.arguments or {}
+                part.state.input = escape_surrogates(event.arguments or {})
                 # The raw text is kept only when it did not parse: it is what the user needs to see then.
                 part.state.raw_input = event.arguments_raw if event.error else None
                 tool = tools.get(event.name)
@@ -272,6 +278,20 @@ def _finish_step(turn: Turn, usage: Usage | None, finish: str | None) -> None:
 
 def _finish_tool(turn: Turn, part: ToolPart, *, error: str | None = None, output: str | None = None,
                  title: str | None = None, metadata: dict[str, Any] | None = None) -> None:
+    """Record the call's end. Never raises for what the tool returned, and never leaves it "running"."""
+    error, output, title, metadata = escape_surrogates([error, output, title, metadata])
+    try:
+        _set_tool_end(turn, part, error=error, output=output, title=title, metadata=metadata)
+    except Exception as exc:  # a result that cannot be stored (or shown): store the failure instead
+        log.exception("storing the result of %s failed", part.tool)
+        part.state.metadata = {}
+        part.state.output = None
+        _set_tool_end(turn, part, error=f"The result of {part.tool} could not be stored: {type(exc).__name__}: "
+                      f"{escape_surrogates(str(exc))[:500]}")
+
+
+def _set_tool_end(turn: Turn, part: ToolPart, *, error: str | None = None, output: str | None = None,
+                  title: str | None = None, metadata: dict[str, Any] | None = None) -> None:
     state = part.state
     state.time_end = now_ms()
     if state.time_start is None:

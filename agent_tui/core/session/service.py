@@ -66,6 +66,8 @@ from agent_tui.core.snapshot.checkpoints import Checkpoints
 from agent_tui.core.snapshot.revert import Reverter, RevertResult, discard_redo
 from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
+from agent_tui.core.text_encoding import escape_surrogates
+from agent_tui.core.tools.access import AccessProvider, ToolAccess
 from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolRegistry
 from agent_tui.core.tools.truncate import remove_old_saved_outputs
 from agent_tui.resources import read_prompt
@@ -133,6 +135,7 @@ class SessionService:
             task.list_subagents = self.agents.subagents  # type: ignore[attr-defined]
         self.permissions = permissions or PermissionManager(self.bus, config.permission, mode=permission_mode)
         self.mcp = mcp  # an McpManager; duck-typed so that `mcp` is never imported here
+        self.access: AccessProvider | None = None  # a front end's own files and terminals (ACP)
         self.requested_model = model
         self._runs: dict[str, _Run] = {}
         self._file_times: dict[str, FileTimes] = {}
@@ -488,16 +491,18 @@ class SessionService:
         def update(new_title: str | None, metadata: dict[str, object]) -> None:
             if new_title:
                 part.state.title = new_title
-            part.state.metadata.update(self._scrub.value(metadata))
+            part.state.metadata.update(self._scrub.value(escape_surrogates(metadata)))
             self._writer.part(part, force=False)
 
         async def ask(request):  # type: ignore[no-untyped-def]
             await self.permissions.ask(part.session_id, part.call_id, request, policy)
 
+        access = self.access.for_session(part.session_id) if self.access is not None else ToolAccess()
         return ToolContext(
             session_id=part.session_id, message_id=part.message_id, call_id=part.call_id,
             directory=self.project.directory, root=self.project.root, abort=run.abort, ask=ask, update=update,
             file_times=self.file_times(part.session_id), host=self, agent_depth=depth, scrub=self._scrub,
+            files=access.files, commands=access.commands,
         )
 
     def get_todos(self, session_id: str) -> list[Todo]:
@@ -580,6 +585,12 @@ class SessionService:
     async def initialize(self, session_id: str, model: str | None = None) -> AssistantMessage:
         """Ask the model to create or improve AGENTS.md for the project (`/init`)."""
         return await self.chat(session_id, read_prompt("initialize.md"), model=model)
+
+    async def shell(self, session_id: str, command: str) -> MessageWithParts:
+        """Run a command the user typed (`!command`); its output becomes context for the next message."""
+        from agent_tui.core.session.shell import run_shell
+
+        return await run_shell(self, session_id, command)
 
     async def shutdown(self) -> None:
         self._closed = True

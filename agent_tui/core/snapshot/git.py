@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent_tui.core.private_files import private_dir, write_private_text
+
 log = logging.getLogger(__name__)
 
 # Not worth keeping (and often huge) in a folder that is not a git checkout, where no .gitignore says so.
@@ -109,8 +111,8 @@ class SnapshotRepo:
         if self._ready:
             return
         if not (self.git_dir / "HEAD").exists():
-            self.git_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._run("init", "-q")
+            private_dir(self.git_dir)
+            self._run("init", "-q", "--shared=0600")  # the repository's own files 0600/0700 whatever the umask
             for key, value in (
                 ("core.autocrlf", "false"), ("core.safecrlf", "false"), ("core.quotepath", "false"),
                 ("core.fsmonitor", "false"), ("core.untrackedCache", "true"), ("core.preloadIndex", "true"),
@@ -119,10 +121,10 @@ class SnapshotRepo:
             ):
                 self._run("config", key, value)
         info = self.git_dir / "info"
-        info.mkdir(exist_ok=True)
-        (info / "attributes").write_text(_ATTRIBUTES, encoding="utf-8")
+        private_dir(info)
+        write_private_text(info / "attributes", _ATTRIBUTES)
         exclude = "" if self.user_git else "\n".join(DEFAULT_EXCLUDES) + "\n"
-        (info / "exclude").write_text(exclude, encoding="utf-8")
+        write_private_text(info / "exclude", exclude)
         user_exclude = self._user_exclude_file()
         if user_exclude is not None:
             self._run("config", "core.excludesFile", str(user_exclude))

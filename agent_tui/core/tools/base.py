@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from pydantic import BaseModel, Field
 
 from agent_tui.core.models import Todo
+from agent_tui.core.text_encoding import unescape_bytes
+from agent_tui.core.tools.access import CommandRunner, FileAccess
 from agent_tui.resources import prompt_path
 
 if TYPE_CHECKING:
@@ -163,13 +165,22 @@ class ToolContext:
     agent_depth: int = 0  # 0 for the main agent, 1 for a sub-agent started by `task`
     # Known secret values to hide in what a tool writes to disk itself (bash's spooled output).
     scrub: SecretScrubber | None = None
+    # Offered by a front end (an editor over ACP); None means the disk and our own processes.
+    files: FileAccess | None = None
+    commands: CommandRunner | None = None
 
     def resolve(self, path: str) -> Path:
         """Resolve a model-supplied path against the working folder (`~` expanded)."""
         candidate = Path(os.path.expanduser(path))
         if not candidate.is_absolute():
             candidate = self.directory / candidate
-        return Path(os.path.normpath(candidate))
+        resolved = Path(os.path.normpath(candidate))
+        # A name that is not UTF-8 was shown to the model as `caf\xe9.txt`: find the file it means.
+        if (raw := unescape_bytes(path)) is not None and not os.path.lexists(resolved):
+            original = self.resolve(raw)
+            if os.path.lexists(original):
+                return original
+        return resolved
 
     def is_inside_project(self, path: Path) -> bool:
         try:

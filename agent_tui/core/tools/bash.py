@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.tools.base import PermissionRequest, Tool, ToolContext, ToolError, ToolResult
-from agent_tui.core.tools.process import kill_group
+from agent_tui.core.tools.orphans import child_preexec, reaper
+from agent_tui.core.tools.process import group_alive, kill_group
 from agent_tui.core.tools.spool import ScrubbedSpool
 from agent_tui.core.tools.truncate import saved_output_path
 
@@ -35,6 +36,7 @@ UPDATE_INTERVAL = 0.1  # at most ~10 live updates a second
 # After the shell exits, how long to wait for background children still holding the output pipe.
 DRAIN_GRACE = 0.5
 KILL_GRACE = 2.0  # between SIGTERM and SIGKILL
+COMMAND_ENV = {"TERM": "dumb", "PAGER": "cat", "GIT_PAGER": "cat", "NO_COLOR": "1"}  # no pagers, no colours
 
 
 class BashParams(BaseModel):
@@ -140,9 +142,13 @@ class BashTool(Tool):
         )
         if not ctx.directory.is_dir():
             raise ToolError(f"The working folder {ctx.directory} does not exist.")
+        if ctx.commands is not None:  # the front end's terminal (an editor over ACP)
+            from agent_tui.core.tools.bash_elsewhere import run_elsewhere
+
+            return await run_elsewhere(ctx, command, params.description or "", timeout, clamped, COMMAND_ENV)
 
         output = _Output(saved_output_path(ctx.session_id, f"{ctx.call_id}-bash"), ctx.scrub)
-        env = {**os.environ, "TERM": "dumb", "PAGER": "cat", "GIT_PAGER": "cat", "NO_COLOR": "1"}
+        env = {**os.environ, **COMMAND_ENV}
         try:
             proc = await asyncio.create_subprocess_exec(
                 *_shell(), command,
@@ -152,9 +158,11 @@ class BashTool(Tool):
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
                 env=env,
+                preexec_fn=child_preexec(),  # the shell dies with us, even on SIGKILL (see orphans)
             )
         except OSError as exc:
             raise ToolError(f"Could not start the shell: {exc}") from exc
+        reaper.watch(proc.pid)  # and so does every process it starts
 
         started = time.monotonic()
         last_update = 0.0
@@ -206,6 +214,8 @@ class BashTool(Tool):
                     transport.close()
             output.close()
             exit_task.cancel()
+            if not group_alive(proc.pid):  # background children (`server &`) stay watched while they live
+                reaper.forget(proc.pid)
 
         elapsed = time.monotonic() - started
         exit_code = proc.returncode

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent_tui.core.fileio import atomic_write
+from agent_tui.core.tools.access import front_end_text, front_end_view
 from agent_tui.core.tools.base import PermissionRequest, ToolContext, ToolError
 from agent_tui.core.tools.diff import DiffSummary, unified_diff
 from agent_tui.core.tools.file_locks import locked
@@ -46,6 +47,8 @@ async def open_for_edit(ctx: ToolContext, raw_path: str, *, must_exist: bool) ->
             return
         ctx.file_times.assert_fresh(path)
         found = read_text_file(path, ctx)
+        if ctx.files is not None:  # a front end's unsaved buffer is what gets edited
+            found = await front_end_view(ctx.files, path, found)
         yield LoadedFile(path=path, shown=shown, found=found, format=found)
 
 
@@ -80,8 +83,12 @@ async def commit_edit(ctx: ToolContext, file: LoadedFile, new_content: str, *, v
         ctx.file_times.assert_fresh(file.path)
     ensure_unchanged(file.path, file.found, file.shown)
     try:
-        atomic_write(file.path, file.format.encode(new_content))
+        if ctx.files is not None:
+            await ctx.files.write_text(file.path, front_end_text(file.format, new_content))
+        else:
+            atomic_write(file.path, file.format.encode(new_content))
     except OSError as exc:
         raise ToolError(f"Could not write {file.shown}: {exc.strerror or exc}") from exc
-    ctx.file_times.record_read(file.path)
+    if file.path.exists():  # a front end may keep a new file in an unsaved buffer
+        ctx.file_times.record_read(file.path)
     return summary

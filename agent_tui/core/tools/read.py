@@ -83,7 +83,9 @@ class ReadTool(Tool):
         if limit < 1:
             raise ToolError("limit must be at least 1.")
         # A thread: walking to line 900,000 of a 50 MB file must not freeze the app.
-        return await asyncio.to_thread(self._text, path, shown, offset, limit, ctx, python_encoding(head))
+        # The front end's view of the file (an editor's unsaved buffer) when it offers one.
+        source = await ctx.files.read_text(path) if ctx.files is not None else None
+        return await asyncio.to_thread(self._text, path, shown, offset, limit, ctx, python_encoding(head), source)
 
     def _image(self, path: Path, shown: str, mime: str, ctx: ToolContext) -> ToolResult:
         size = path.stat().st_size
@@ -99,13 +101,17 @@ class ReadTool(Tool):
         )
 
     def _text(
-        self, path: Path, shown: str, offset: int, limit: int, ctx: ToolContext, encoding: str
+        self, path: Path, shown: str, offset: int, limit: int, ctx: ToolContext, encoding: str,
+        source: str | None = None,
     ) -> ToolResult:
         lines: list[str] = []
         cut_lines = 0
         number = 0
         more = False
-        with path.open("r", encoding=encoding, errors="replace", newline="") as f:
+        opened = io.StringIO(source, newline="") if source is not None else path.open(
+            "r", encoding=encoding, errors="replace", newline=""
+        )
+        with opened as f:
             while True:
                 item = _read_line(f)
                 if item is None:
@@ -127,7 +133,7 @@ class ReadTool(Tool):
             raise ToolError(f"offset {offset} is past the end of {shown}, which has {number} lines.")
         last = offset + len(lines) - 1
         if more:
-            total = _count_lines(path)
+            total = _count_lines(path) if source is None else source.count("\n") + (not source.endswith("\n"))
             footer = (
                 f"(Showing lines {offset}-{last} of {total}. "
                 f"Call read with offset={last + 1} to continue, or use grep to find what you need.)"

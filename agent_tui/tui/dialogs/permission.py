@@ -18,6 +18,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from agent_tui.core.events import PermissionAsked
+from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui.dialogs.base import Dialog, dialog_css
 
 Reply = Literal["once", "always", "reject"]
@@ -37,10 +38,11 @@ def preview_of(event: PermissionAsked) -> Syntax | None:
     diff = event.metadata.get("diff")
     if isinstance(diff, str) and diff.strip():
         lines = diff.splitlines()[:PREVIEW_LINES]
-        return Syntax("\n".join(lines), "diff", theme="ansi_dark", word_wrap=True, background_color="default")
+        return Syntax(escape_controls("\n".join(lines)), "diff", theme="ansi_dark", word_wrap=True,
+                      background_color="default")
     command = event.metadata.get("command")
     if isinstance(command, str) and command.strip():
-        return Syntax(command, "bash", theme="ansi_dark", word_wrap=True, background_color="default")
+        return Syntax(escape_controls(command), "bash", theme="ansi_dark", word_wrap=True, background_color="default")
     return None
 
 
@@ -68,8 +70,8 @@ class PermissionDialog(Dialog[PermissionAnswer]):
             yield Static(Content.assemble("Permission needed · ", (event.permission, "bold $warning")),
                          classes="dialog-title")
             if self.session_title:
-                yield Static(Content.styled(f"in session “{self.session_title}”", "$text-muted"))
-            yield Static(event.title, id="permission-title", markup=False)
+                yield Static(Content.styled(f"in session “{escape_controls(self.session_title)}”", "$text-muted"))
+            yield Static(escape_controls(event.title), id="permission-title", markup=False)
             yield Static(Content.styled(WHY.get(event.permission, "This tool asks before it runs."),
                                         "$text-muted"), id="permission-why")
             preview = preview_of(event)

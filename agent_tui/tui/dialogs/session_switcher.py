@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from agent_tui.core.models import Session
+from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui import format as fmt
 from agent_tui.tui.dialogs.base import Dialog, dialog_css
 from agent_tui.tui.fuzzy import fuzzy_filter
@@ -43,7 +44,7 @@ class SessionSwitcherDialog(Dialog[str]):
     def _label(self, session: Session, now: int) -> Content:
         current = session.id == self.current
         mark = Content.styled("● ", "$accent") if session.id in self.busy else Content("  ")
-        title = Content.styled(session.title, "bold" if current else "")
+        title = Content.styled(escape_controls(session.title), "bold" if current else "")
         when = Content.styled(f"  {fmt.relative_time(session.time.updated, now)} · {fmt.cost(session.cost)}",
                               "$text-muted")
         return mark + title + when + (Content.styled("  (current)", "$text-muted") if current else Content(""))

@@ -9,6 +9,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from agent_tui.core.models import ToolPart
+from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui.transcript.render import RenderContext, Styles
 
 MAX_BODY_LINES = 40  # an expanded panel shows at most this many lines of output; the rest is counted
@@ -23,7 +24,7 @@ class ToolPanel:
 
     def title(self, part: ToolPart) -> str:
         """A short description of the call from its input (a command, a path, a pattern)."""
-        return part.state.title or ""
+        return escape_controls(part.state.title or "")
 
     def summary(self, part: ToolPart) -> str:
         """A few words after the title once the call is done (e.g. "+3 -1", "12 matches")."""
@@ -39,7 +40,7 @@ def text_input(part: ToolPart, *names: str) -> str:
     for name in names:
         value = part.state.input.get(name)
         if value not in (None, ""):
-            return str(value)
+            return escape_controls(str(value))
     return ""
 
 
@@ -67,9 +68,9 @@ def more_line(hidden: int, styles: Styles, *, before: bool = False) -> Text:
 def plain_output(part: ToolPart) -> str:
     """The call's output so far: the final output, or live output a running tool published in its metadata."""
     if part.state.output is not None:
-        return part.state.output
+        return escape_controls(part.state.output)
     live = part.state.metadata.get("output")
-    return live if isinstance(live, str) else ""
+    return escape_controls(live) if isinstance(live, str) else ""
 
 
 def compact_json(value: Any) -> str:

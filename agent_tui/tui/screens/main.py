@@ -27,6 +27,7 @@ from agent_tui.core.events import (
     SessionUpdated,
 )
 from agent_tui.core.models import AssistantMessage, Session
+from agent_tui.core.terminal_text import escape_controls
 from agent_tui.resources import style_path
 from agent_tui.tui.bridge import SIDEBAR_EVENTS, TRANSCRIPT_EVENTS, EngineEvent
 from agent_tui.tui.errors import GuardedPump
@@ -107,7 +108,7 @@ class MainScreen(GuardedPump, Screen[None]):
         self.sidebar.set_current(self.session_id)
         self._show_session_status(session, messages)
         self.composer.show_queued([q.text for q in self.agent.runner.queued(self.session_id or "")])
-        self.agent.sub_title = session.title if session else "New session"
+        self.agent.sub_title = escape_controls(session.title) if session else "New session"
         self.agent.permission_queue.show_next()
 
     def _show_welcome(self, show: bool) -> None:
@@ -137,6 +138,7 @@ class MainScreen(GuardedPump, Screen[None]):
         status.cost = session.cost if session else 0  # type: ignore[assignment]
         self.refresh_busy()
         status.queued = len(self.agent.runner.queued(self.session_id or ""))
+        self.agent.show_agent()
         self.refresh_model()
 
     def refresh_busy(self) -> None:
@@ -164,7 +166,7 @@ class MainScreen(GuardedPump, Screen[None]):
         match event:
             case SessionUpdated(session=session) if on_screen:
                 self.status.cost = session.cost
-                self.agent.sub_title = session.title
+                self.agent.sub_title = escape_controls(session.title)
             case MessageUpdated(message=AssistantMessage() as info) if on_screen:
                 if info.time.completed is not None or info.tokens.total:
                     self.status.show_turn(info)

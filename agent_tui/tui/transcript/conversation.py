@@ -49,7 +49,11 @@ class MessageView:
                 block = self._blocks["user"] = UserBlock(self.id)
             block.texts = [p for p in self._ordered() if isinstance(p, TextPart)]
             block.files = [p for p in self._ordered() if isinstance(p, FilePart)]
-            return [block]
+            # A `!command` the user ran is a user message holding a bash call: show it as the bash panel.
+            shell = [self._part_block(p) for p in self._ordered() if isinstance(p, ToolPart)]
+            if shell and not block.text() and not block.files:
+                return [b for b in shell if b is not None]
+            return [block, *(b for b in shell if b is not None)]
         out: list[Block] = []
         for part in self._ordered():
             block = self._part_block(part)
@@ -199,7 +203,7 @@ class Conversation:
             structure = True
         is_new = part.id not in view.parts
         view.parts[part.id] = part
-        if isinstance(view.info, UserMessage):
+        if isinstance(view.info, UserMessage) and not isinstance(part, ToolPart):
             block = view.user_block()
             if block is not None:
                 block.invalidate()

@@ -16,6 +16,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.strip import Strip
 
+from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -130,7 +131,7 @@ class StreamingMarkdown:
         return [*lines, ctx.blank(), *block] if lines else block
 
     def _render(self, text: str, ctx: RenderContext, *, tail: bool = False) -> list[Strip]:
-        text = text.strip("\n")
+        text = escape_controls(text.strip("\n"))
         if not text.strip():
             return []
         self.renders += 1

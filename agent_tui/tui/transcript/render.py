@@ -18,6 +18,8 @@ from rich.style import Style
 from rich.syntax import Syntax, SyntaxTheme
 from textual.strip import Strip
 
+from agent_tui.core.terminal_text import escape_controls, has_controls
+
 # Component classes of the Transcript widget; `styles/transcript.tcss` gives each a look from the theme.
 STYLE_NAMES = (
     "user",
@@ -40,6 +42,9 @@ STYLE_NAMES = (
     "diff-remove",
     "diff-hunk",
     "diff-header",
+    "picked",
+    "match",
+    "match-current",
 )
 
 
@@ -76,7 +81,18 @@ def to_strips(ctx: RenderContext, renderable: RenderableType, width: int | None 
     width = ctx.width if width is None else max(1, width)
     options = ctx.console.options.update(width=width, max_width=width, min_width=width, height=None)
     lines = ctx.console.render_lines(renderable, options, style=ctx.base, pad=True)
-    return [Strip(line, width) for line in lines]
+    return [_safe_strip(line, width, ctx.base) for line in lines]
+
+
+def _safe_strip(line: list[Segment], width: int, base: Style) -> Strip:
+    """A rendered line, with any control character that slipped past the inputs shown escaped, never raw.
+
+    Inputs are escaped before layout (panels, Markdown); this is the last guard. An escape is wider than the
+    zero-width code it replaces, so such a line is cut back to `width`."""
+    if not any(has_controls(segment.text) for segment in line):
+        return Strip(line, width)
+    escaped = [Segment(escape_controls(s.text), s.style, s.control) for s in line]
+    return Strip(escaped).crop_extend(0, width, base)
 
 
 @cache
@@ -125,7 +141,7 @@ def markdown(text: str, code_theme: str) -> Markdown:
 def markdown_strips(ctx: RenderContext, text: str) -> list[Strip]:
     if not text.strip():
         return []
-    return to_strips(ctx, markdown(text, ctx.code_theme))
+    return to_strips(ctx, markdown(escape_controls(text), ctx.code_theme))
 
 
 def with_prefix(ctx: RenderContext, lines: list[Strip], prefix: str, style: Style) -> list[Strip]:

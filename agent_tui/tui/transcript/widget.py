@@ -90,6 +90,11 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
         self._styles: Styles | None = None
         self._selected: Block | None = None
         self._details: bool | None = None  # None: each panel's default; True/False: all expanded/collapsed
+        # Features layered on the log (search, message selection) without living in it: a hook sees each key
+        # first (True: handled); a decorator restyles a line as it is painted.
+        self.key_hooks: list[Callable[[str], bool]] = []
+        self.line_decorators: list[Callable[[Block, int, Strip], Strip]] = []
+        self.rebuild_hooks: list[Callable[[], None]] = []  # called when the list of blocks was rebuilt
         self.renders = 0  # block renders performed, for tests and benchmarks
         self.full_repaints = 0  # frames that repainted the whole view rather than the changed lines
 
@@ -170,6 +175,46 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
             block.set_expanded(self._details)
         self._dirty.update(collapsible)
         self._flush_changes()
+
+    @property
+    def blocks(self) -> list[Block]:
+        return self._blocks
+
+    def style_named(self, name: str) -> Style:
+        """One of the transcript's component styles (STYLE_NAMES), resolved from the theme."""
+        return self._resolved_styles()[name]
+
+    def render_blocks(self, blocks: list[Block]) -> None:
+        """Render `blocks` now (not only when scrolled into view), e.g. to search their lines."""
+        if not self._width or not blocks:
+            return
+        context = self._render_context()
+        for block in blocks:
+            block.lines(context)
+        first = min((self._index[b] for b in blocks if b in self._index), default=None)
+        if first is not None and self._measure(first):
+            self._sync_virtual_size()
+        self.refresh()
+
+    def scroll_to_line(self, block: Block, line: int, *, margin: int = 2) -> None:
+        """Bring line `line` of `block` into view (unless it is already), a little below the top."""
+        index = self._index.get(block)
+        if index is None:
+            return
+        y = self._starts[index] + self._gaps[index] + line
+        top = round(self.scroll_y)
+        if not top <= y < top + self.scrollable_content_region.height - margin:
+            self.release_anchor()
+            self.scroll_to(y=max(0, y - margin), animate=False)
+        self.refresh()
+
+    async def _on_key(self, event: events.Key) -> None:
+        for hook in self.key_hooks:
+            if hook(event.key):
+                event.stop()
+                event.prevent_default()
+                return
+        await super()._on_key(event)
 
     def toggle_block(self, block: Block) -> None:
         if block.collapsible:
@@ -353,6 +398,8 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
                 for block in self._blocks:
                     if block.collapsible and block._expanded is None:
                         block.set_expanded(self._details)
+            for hook in self.rebuild_hooks:
+                hook()
         width = self.scrollable_content_region.width if self.is_mounted else 0
         if width <= 0:
             if rebuilt:
@@ -534,6 +581,8 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
         strip = lines[line]
         if line == 0 and block is self._selected and self.has_focus:
             strip = strip.apply_style(self._resolved_styles()["selected"])
+        for decorate in self.line_decorators:
+            strip = decorate(block, line, strip)
         if strip.cell_length != width:
             strip = strip.crop_extend(0, width, base)
         return strip

@@ -63,6 +63,9 @@ class PromptInput(GuardedPump, TextArea):
     class Submit(Message):
         pass
 
+    class CycleAgent(Message):
+        """Tab on an empty prompt: switch to the next primary agent."""
+
     class ScrollLog(Message):
         """Page up/down typed in the prompt: scroll the message log (the prompt is rarely a page long)."""
 
@@ -85,6 +88,8 @@ class PromptInput(GuardedPump, TextArea):
             self._replace_via_keyboard("\n", start, end)
         elif key == "tab" and self.composer.menu_open:
             self.composer.accept_completion(run=False)
+        elif key == "tab" and not self.text:
+            self.post_message(self.CycleAgent())
         elif key == "escape" and self.composer.menu_open:
             self.composer.close_menu()
         elif key in ("pageup", "pagedown") and not self.composer.menu_open:
@@ -193,6 +198,12 @@ class PromptComposer(GuardedPump, Vertical):
     # --- completion ---------------------------------------------------------------------------------------
 
     @property
+    def command_set(self) -> commands.CommandSet:
+        """The app's commands (built-in and custom); the built-ins alone outside the app."""
+        found = getattr(self.app, "slash_commands", None)
+        return found if isinstance(found, commands.CommandSet) else commands.BUILTIN
+
+    @property
     def menu(self) -> CompletionMenu:
         return self.query_one(CompletionMenu)
 
@@ -234,9 +245,10 @@ class PromptComposer(GuardedPump, Vertical):
             menu.display = False
             return
         if completion.kind == "command":
+            by_name = self.command_set.by_name
             options = [
-                Option(Content.styled(commands.BY_NAME[v].usage, "bold") + Content.styled(
-                    f"  {commands.BY_NAME[v].help}", "$text-muted"), id=v)
+                Option(Content.styled(by_name[v].usage, "bold") + Content.styled(f"  {by_name[v].help}", "$text-muted"),
+                       id=v)
                 for v in completion.values
             ]
         else:
@@ -252,7 +264,7 @@ class PromptComposer(GuardedPump, Vertical):
         line = area.document.get_line(row)
         before = line[:column]
         if row == 0 and area.document.line_count == 1 and before.startswith("/") and " " not in before:
-            names = [c.name for c in commands.complete(before[1:])]
+            names = [c.name for c in self.command_set.complete(before[1:])]
             return Completion("command", row, 0, len(line), names)
         match = FILE_TOKEN.search(before)
         if match is None:
@@ -301,7 +313,7 @@ class PromptComposer(GuardedPump, Vertical):
         value = menu.get_option_at_index(menu.highlighted).id or ""
         area = self.input
         if completion.kind == "command":
-            command = commands.BY_NAME[value]
+            command = self.command_set.by_name[value]
             text = f"/{value}" + (" " if command.argument else "")
             self.set_text(text)
             if run and command.argument is None:

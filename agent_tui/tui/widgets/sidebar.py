@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from agent_tui.core.events import Event, SessionBusy, SessionDeleted, SessionIdle, SessionUpdated
 from agent_tui.core.models import Session
+from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui import format as fmt
 from agent_tui.tui.errors import GuardedPump
 
@@ -128,8 +129,8 @@ class Sidebar(GuardedPump, Vertical):
 
     def _label(self, session: Session, now: int) -> Content:
         marker = "● " if session.id in self.busy else ""
-        title = Content.styled(marker, "$accent") + Content.styled(session.title, "bold" if session.id ==
-                                                                    self.current_id else "")
+        weight = "bold" if session.id == self.current_id else ""
+        title = Content.styled(marker, "$accent") + Content.styled(escape_controls(session.title), weight)
         details = f"{fmt.relative_time(session.time.updated, now)} · {fmt.cost(session.cost)}"
         return Content("\n").join([title, Content.styled(details, "$text-muted")])
 

@@ -1,4 +1,4 @@
-"""The status line: model, tokens of the last turn, context use, session cost, busy state and MCP servers."""
+"""The status line: agent, model, tokens of the last turn, context use, session cost, busy state and MCP servers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ MCP_MARKS = {"ready": "✓", "starting": "…", "failed": "✗", "stopped": "–
 
 
 class StatusLine(GuardedPump, Horizontal):
+    agent: reactive[str] = reactive("")
+    agent_color: reactive[str] = reactive("")  # a colour Textual parses; empty: the accent
     model: reactive[str] = reactive("no model")
     turn_tokens: reactive[int] = reactive(0)
     context_used: reactive[int] = reactive(0)
@@ -56,10 +58,13 @@ class StatusLine(GuardedPump, Horizontal):
             self._refresh_text()
 
     watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
+    watch_agent = watch_agent_color = _watch_any
     watch_cost = watch_busy = watch_waiting = watch_queued = watch_mcp = _watch_any
 
     def _refresh_text(self) -> None:
         parts: list[Content] = [Content.styled(self.model, "bold")]
+        if self.agent:
+            parts.insert(0, Content.styled(self.agent, f"bold {self.agent_color or '$accent'}"))
         if self.turn_tokens:
             parts.append(Content(f"{fmt.tokens(self.turn_tokens)} tokens"))
         if self.context_window and self.context_used:

@@ -1,0 +1,199 @@
+"""litellm's OpenAI-shaped stream chunks → our stream events, assembling tool calls by index.
+
+The same code reads the chunks of litellm's wrapper (`CustomStreamWrapper`) and of the per-provider iterator
+underneath it (`completion_stream`, see `fast_path`). The iterator also yields `GenericStreamingChunk` dicts
+(Anthropic sends them for SSE lines that carry no data), so every field is read with `getattr`/`get`.
+
+Per chunk this costs a few attribute reads and one small event: nothing here grows with the reply except the
+list of output pieces kept for counting tokens when a provider reports no usage (`ChunkEvents.output_text`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agent_tui.core.llm.events import (
+    Finish,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallStarted,
+    Usage,
+)
+
+log = logging.getLogger("agent_tui.llm")
+
+
+class _ToolBuilder:
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.id = ""
+        self.name = ""
+        self.parts: list[str] = []
+        self.announced = False
+
+    def build(self) -> ToolCall:
+        raw = "".join(self.parts)
+        arguments, error = _parse_arguments(raw)
+        return ToolCall(
+            index=self.index,
+            id=self.id or f"call_{self.index}",
+            name=self.name,
+            arguments_raw=raw,
+            arguments=arguments,
+            error=error,
+        )
+
+
+def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
+    if not raw.strip():
+        return {}, None  # some providers send nothing at all for a call without parameters
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        return None, f"tool arguments are not valid JSON: {exc}"
+    if not isinstance(value, dict):
+        return None, f"tool arguments must be a JSON object, got {type(value).__name__}"
+    return value, None
+
+
+class ChunkEvents:
+    """Turns one attempt's chunks into events. After the stream ends, `usage` (None when the provider reported
+    none), `finish` and `output_text()` (with `keep_output`: what to count instead) are set."""
+
+    def __init__(self, *, keep_output: bool = False) -> None:
+        self.usage: Usage | None = None
+        self.finish = Finish(reason="stop")
+        self._keep_output = keep_output
+        self._output: list[str] = []
+        self._reasoning: list[str] = []
+
+    def output_text(self) -> str:
+        return "".join(self._output)
+
+    def reasoning_text(self) -> str:
+        return "".join(self._reasoning)
+
+    async def events(self, chunks: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
+        """Text, reasoning and tool-call events; at the end `self.usage` and `self.finish` are set (the caller
+        yields them, after counting tokens itself when the provider reported no usage)."""
+        pending: dict[int, _ToolBuilder] = {}
+        emitted: set[int] = set()
+        finish_reason: str | None = None
+        usage: Usage | None = None
+        any_tool = False
+        keep = self._keep_output
+        output = self._output
+
+        async for chunk in chunks:
+            if isinstance(chunk, dict):  # a GenericStreamingChunk from a provider iterator
+                piece = chunk.get("text")
+                if piece:
+                    if keep:
+                        output.append(piece)
+                    yield TextDelta(text=piece)
+                if chunk.get("is_finished") and chunk.get("finish_reason"):
+                    finish_reason = finish_reason or chunk["finish_reason"]
+                continue
+            chunk_usage = getattr(chunk, "usage", None)
+            if chunk_usage is not None:
+                usage = usage_from(chunk_usage)
+            for choice in getattr(chunk, "choices", None) or ():
+                if getattr(choice, "finish_reason", None):
+                    finish_reason = choice.finish_reason
+                delta = getattr(choice, "delta", None)
+                if delta is None:
+                    continue
+                reasoning = getattr(delta, "reasoning_content", None)
+                if reasoning:
+                    if keep:
+                        self._reasoning.append(reasoning)
+                    yield ReasoningDelta(text=reasoning)
+                signature = _signature(delta)
+                if signature:
+                    yield ReasoningDelta(text="", signature=signature)
+                content = getattr(delta, "content", None)
+                if content:
+                    if keep:
+                        output.append(content)
+                    yield TextDelta(text=content)
+                for tc in getattr(delta, "tool_calls", None) or ():
+                    any_tool = True
+                    index = getattr(tc, "index", None)
+                    if index is None:
+                        # Rare providers omit the index: a delta with an id starts the next call, one without
+                        # continues the last.
+                        last = max([*pending, *emitted], default=-1)
+                        index = last + 1 if getattr(tc, "id", None) or last < 0 else last
+                    if index in emitted:
+                        log.warning("tool call %d received more arguments after it was complete; ignored", index)
+                        continue
+                    # A new, higher index means the calls before it are complete.
+                    for done in sorted(i for i in pending if i < index):
+                        emitted.add(done)
+                        yield pending.pop(done).build()
+                    builder = pending.setdefault(index, _ToolBuilder(index))
+                    if getattr(tc, "id", None):
+                        builder.id = tc.id
+                    function = getattr(tc, "function", None)
+                    if function is not None:
+                        if getattr(function, "name", None):
+                            builder.name = function.name
+                            if keep:
+                                output.append(function.name)
+                        if getattr(function, "arguments", None):
+                            builder.parts.append(function.arguments)
+                            if keep:
+                                output.append(function.arguments)
+                    if not builder.announced and builder.name:
+                        builder.announced = True
+                        yield ToolCallStarted(index=index, id=builder.id or f"call_{index}", name=builder.name)
+
+        for index in sorted(pending):
+            yield pending.pop(index).build()
+        self.usage = usage
+        self.finish = Finish(reason=finish_reason_for(finish_reason, any_tool))
+
+
+def finish_reason_for(reason: str | None, any_tool: bool) -> str:
+    """Some providers say `stop` after tool calls; the loop must know that the reply asked for tools."""
+    if any_tool and reason in (None, "", "stop", "end_turn"):
+        return "tool_calls"
+    return reason or "stop"
+
+
+def _signature(delta: Any) -> str | None:
+    # Anthropic thinking blocks carry a signature that must be sent back with the block on the next turn.
+    for block in getattr(delta, "thinking_blocks", None) or ():
+        sig = block.get("signature") if isinstance(block, dict) else getattr(block, "signature", None)
+        if sig:
+            return str(sig)
+    return None
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def usage_from(raw: Any) -> Usage:
+    """litellm's usage object (prompt/completion totals with details) → our disjoint buckets."""
+    prompt = _int(getattr(raw, "prompt_tokens", 0))
+    completion = _int(getattr(raw, "completion_tokens", 0))
+    prompt_details = getattr(raw, "prompt_tokens_details", None)
+    completion_details = getattr(raw, "completion_tokens_details", None)
+    cache_read = _int(getattr(prompt_details, "cached_tokens", 0)) or _int(getattr(raw, "cache_read_input_tokens", 0))
+    cache_write = _int(getattr(raw, "cache_creation_input_tokens", 0)) or _int(
+        getattr(prompt_details, "cache_creation_tokens", 0)
+    )
+    reasoning = _int(getattr(completion_details, "reasoning_tokens", 0))
+    return Usage(
+        input_tokens=max(0, prompt - cache_read - cache_write),
+        output_tokens=max(0, completion - reasoning),
+        reasoning_tokens=min(reasoning, completion) if completion else reasoning,
+        cache_read_tokens=cache_read,
+        cache_write_tokens=cache_write,
+    )

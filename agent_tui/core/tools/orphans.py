@@ -1,0 +1,136 @@
+"""Tool processes never outlive agent-tui, even when it is killed with SIGKILL (where no code of ours runs).
+
+Two guards, because each alone has a gap:
+- `child_preexec` makes the group leader (the shell a tool starts) receive SIGKILL when agent-tui dies
+  (`PR_SET_PDEATHSIG`). That covers the moment right after the fork, before the group is registered below, but
+  not the shell's own children: `sleep 300; echo` forks `sleep`, which the kernel would simply reparent.
+- The reaper: one small watchdog process per agent-tui process that holds the read end of a pipe. Every tool
+  process group is registered with it while it may be alive. When agent-tui exits for any reason, the kernel
+  closes the write end; the reaper reads end-of-file and kills every registered group (SIGTERM, then SIGKILL).
+  It runs in its own session, so the terminal's Ctrl+C or hang-up does not stop it first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from typing import IO
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+
+try:  # loaded in the parent: the child between fork and exec must not load libraries or take locks
+    _prctl: Callable[..., int] | None = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+except (OSError, AttributeError):
+    _prctl = None
+
+
+def child_preexec() -> Callable[[], None] | None:
+    """A `preexec_fn` that ties the child's life to ours (Linux; None elsewhere)."""
+    if _prctl is None:
+        return None
+    parent = os.getpid()
+    prctl = _prctl
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # we died between fork and prctl: the signal will never come
+            os._exit(1)
+
+    return preexec
+
+
+# The watchdog itself: stdlib only, started with -S -I so that it starts in a few milliseconds.
+_REAPER = r"""
+import os, signal, sys, time
+groups = set()
+for line in sys.stdin.buffer:
+    line = line.strip()
+    try:
+        pgid = int(line[1:])
+    except ValueError:
+        continue
+    if line[:1] == b"+":
+        groups.add(pgid)
+    elif line[:1] == b"-":
+        groups.discard(pgid)
+def signal_all(sig):
+    alive = set()
+    for pgid in groups:
+        try:
+            os.killpg(pgid, sig)
+            alive.add(pgid)
+        except OSError:
+            pass
+    return alive
+if signal_all(signal.SIGTERM):
+    time.sleep(0.5)
+    signal_all(signal.SIGKILL)
+"""
+
+
+class Reaper:
+    """The watchdog of this process. Started on first use; `watch`/`forget` are cheap pipe writes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._pid = 0  # the process that started it (a forked child must start its own)
+
+    def _pipe(self) -> IO[bytes] | None:
+        if self._proc is not None and self._pid == os.getpid() and self._proc.poll() is None:
+            return self._proc.stdin
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-S", "-I", "-c", _REAPER], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
+            )
+        except OSError as exc:
+            log.warning("cannot start the process reaper: %s", exc)
+            self._proc = None
+            return None
+        self._pid = os.getpid()
+        return self._proc.stdin
+
+    def _send(self, line: str) -> None:
+        with self._lock:
+            pipe = self._pipe()
+            if pipe is None:
+                return
+            try:
+                pipe.write(line.encode() + b"\n")
+                pipe.flush()
+            except OSError as exc:
+                log.warning("the process reaper is gone: %s", exc)
+                self._proc = None
+
+    def watch(self, pgid: int) -> None:
+        self._send(f"+{pgid}")
+
+    def forget(self, pgid: int) -> None:
+        self._send(f"-{pgid}")
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def close(self) -> None:
+        """Stop the watchdog now, killing what is still registered (as it would when we exit)."""
+        with self._lock:
+            if self._proc is not None and self._proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self._proc.stdin.close()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._proc.wait(timeout=5)
+            self._proc = None
+
+
+reaper = Reaper()

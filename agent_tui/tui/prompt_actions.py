@@ -1,0 +1,69 @@
+"""The app's prompt actions: edit the prompt in $EDITOR, search the prompt history, custom slash commands and
+`!command` shell runs.
+
+A mixin of `AgentApp` (like `session_actions`), so Textual finds the `action_*` methods on the app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agent_tui.core.custom_commands import CustomCommand
+from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
+from agent_tui.tui.external_editor import EditorError, edit_text
+from agent_tui.tui.runner import QueuedPrompt
+from agent_tui.tui.widgets.prompt import attached_files
+
+if TYPE_CHECKING:
+    from agent_tui.tui.app import AgentApp
+
+    _Base = AgentApp
+else:
+    _Base = object
+
+SHELL_PREFIX = "!"
+
+
+def shell_command(text: str) -> str | None:
+    """The command of a `!command` line (None for an ordinary message; `!!` starts a message with `!`)."""
+    stripped = text.strip()
+    if not stripped.startswith(SHELL_PREFIX) or stripped.startswith(SHELL_PREFIX * 2):
+        return None
+    command = stripped[1:].strip()
+    return command or None
+
+
+class PromptActions(_Base):
+    def action_edit_prompt(self) -> None:
+        composer = self.main.composer
+        try:
+            edited = edit_text(self, composer.text)
+        except EditorError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        composer.set_text(edited)
+        composer.input.focus()
+
+    def action_search_history(self) -> None:
+        entries = [PickerEntry(id=str(index), text=text)
+                   for index, text in reversed(list(enumerate(self.history.entries)))]
+        composer = self.main.composer
+
+        def picked(index: str | None) -> None:
+            if index is not None:
+                composer.set_text(self.history.entries[int(index)])
+            composer.input.focus()
+
+        self.push_screen(
+            PickerDialog("Search prompt history", entries, placeholder="Type to search what you sent before…",
+                         empty="No prompt sent yet."),
+            picked,
+        )
+
+    def run_custom_command(self, command: CustomCommand, arguments: str) -> None:
+        text = command.expand(arguments)
+        files = attached_files(text, self.service.project.directory)
+        self._submit(QueuedPrompt(text=text, files=files, model=command.model or self.chosen_model))
+
+    def run_shell(self, command: str) -> None:
+        self._submit(QueuedPrompt(text=f"{SHELL_PREFIX}{command}", kind="shell"))
