@@ -172,10 +172,10 @@ async def test_help_lists_every_key_and_command(make_app):
         shown = screen_text(app)
         for command in ("/new", "/sessions", "/models", "/compact", "/init", "/rename", "/export", "/copy",
                         "/details", "/themes", "/mcp", "/help", "/quit", "/editor", "/fork", "/search", "/select",
-                        "/history"):
+                        "/history", "/undo", "/redo", "/revert", "/diff"):
             assert command in shown
         for key in ("escape", "ctrl+c", "ctrl+p", "ctrl+b", "ctrl+n", "f2", "ctrl+o", "shift+enter", "ctrl+r",
-                    "ctrl+f", "alt+e", "alt+up", "!command"):
+                    "ctrl+f", "alt+e", "alt+up", "!command", "alt+z", "alt+y", "alt+r", "alt+d"):
             assert key in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpDialog)

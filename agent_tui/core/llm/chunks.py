@@ -100,7 +100,10 @@ class ChunkEvents:
                     finish_reason = finish_reason or chunk["finish_reason"]
                 continue
             chunk_usage = getattr(chunk, "usage", None)
-            if chunk_usage is not None:
+            # All zeros is no report: litellm's wrapper fills in zeros when its token counter is off (see
+            # litellm_loader); the caller then counts, so a reply is never stored as costing nothing.
+            if chunk_usage is not None and (getattr(chunk_usage, "prompt_tokens", 0)
+                                            or getattr(chunk_usage, "completion_tokens", 0)):
                 usage = usage_from(chunk_usage)
             for choice in getattr(chunk, "choices", None) or ():
                 if getattr(choice, "finish_reason", None):

@@ -191,7 +191,7 @@ class SnapshotRepo:
         """The unified diff between two snapshots (of `paths`, or of everything)."""
         if before == after:
             return ""
-        args = ["diff-tree", "-r", "-p", "--no-renames", "--no-color", "--full-index", before, after]
+        args = ["diff-tree", "-r", "-p", "--no-renames", "--no-color", before, after]
         return self._run(*args, *(["--", *paths] if paths else [])).stdout.decode("utf-8", "replace")
 
     def restore(self, tree: str, paths: list[str]) -> None:

@@ -22,6 +22,7 @@ from agent_tui.tui.transcript.blocks import (
     ToolBlock,
     UserBlock,
 )
+from agent_tui.tui.transcript.reverted import RevertedReplyBlock, RevertedUserBlock
 from agent_tui.tui.transcript.summary_block import SummaryBlock
 
 
@@ -41,6 +42,8 @@ class MessageView:
     def blocks(self, context_before: int | None = None) -> list[Block]:
         """`context_before`: the context tokens of the last reply before this message (a summary shows it;
         None keeps what it was given last)."""
+        if self.info is not None and self.info.reverted is not None:
+            return [self._reverted_block()]
         if isinstance(self.info, AssistantMessage) and self.info.summary:
             return self._summary_blocks(self.info, context_before)
         if isinstance(self.info, UserMessage):
@@ -90,6 +93,25 @@ class MessageView:
             error.message = info
             out.append(error)
         return out
+
+    def _reverted_block(self) -> Block:
+        """An undone turn's message (see reverted.py); rebuilt from the parts each time the list is."""
+        assert self.info is not None
+        if isinstance(self.info, UserMessage):
+            user = self._blocks.get("user-reverted")
+            if not isinstance(user, RevertedUserBlock):
+                user = self._blocks["user-reverted"] = RevertedUserBlock(self.id)
+            user.texts = [p for p in self._ordered() if isinstance(p, TextPart)]
+            user.files = [p for p in self._ordered() if isinstance(p, FilePart)]
+            user.reverted = self.info.reverted or "undone"
+            user.invalidate()
+            return user
+        reply = self._blocks.get("reply-reverted")
+        if not isinstance(reply, RevertedReplyBlock):
+            reply = self._blocks["reply-reverted"] = RevertedReplyBlock(self.id)
+        reply.parts = self._ordered()
+        reply.invalidate()
+        return reply
 
     def _ordered(self) -> list[Part]:
         return [self.parts[key] for key in sorted(self.parts)]
@@ -184,6 +206,7 @@ class Conversation:
         was_finished = view.finished
         had_error = view.info is not None and view.info.error is not None
         role_changed = view.info is None or view.info.role != info.role
+        role_changed |= view.info is not None and view.info.reverted != info.reverted  # undo/redo: other blocks
         view.info = info
         changed: list[Block] = []
         if view.finished and not was_finished:

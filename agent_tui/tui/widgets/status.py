@@ -27,6 +27,7 @@ class StatusLine(GuardedPump, Horizontal):
     cost: reactive[Decimal] = reactive(Decimal(0))
     busy: reactive[bool] = reactive(False)
     waiting: reactive[bool] = reactive(False)  # busy, and nothing has arrived from the model yet
+    loading_library: reactive[bool] = reactive(False)  # a prompt waits for litellm's import to finish
     queued: reactive[int] = reactive(0)
     mcp: reactive[dict[str, str]] = reactive(dict, always_update=True)
 
@@ -59,7 +60,7 @@ class StatusLine(GuardedPump, Horizontal):
 
     watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
     watch_agent = watch_agent_color = _watch_any
-    watch_cost = watch_busy = watch_waiting = watch_queued = watch_mcp = _watch_any
+    watch_cost = watch_busy = watch_waiting = watch_queued = watch_mcp = watch_loading_library = _watch_any
 
     def _refresh_text(self) -> None:
         parts: list[Content] = [Content.styled(self.model, "bold")]
@@ -82,6 +83,8 @@ class StatusLine(GuardedPump, Horizontal):
             right.append(Content.styled(f"{self.queued} queued", "$warning"))
         if self.busy:
             doing = "waiting for the model" if self.waiting else "working"
+            if self.waiting and self.loading_library:
+                doing = "loading litellm, sends when ready"
             right.append(Content.styled(f"● {doing}  esc to stop", "$accent"))
         else:
             right.append(Content("idle"))
