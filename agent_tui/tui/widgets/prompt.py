@@ -177,6 +177,9 @@ class PromptComposer(GuardedPump, Vertical):
         text = self.text
         if not text.strip():
             return
+        if text.strip() == "/":  # nothing to send: offer the commands again (the menu was closed with Esc)
+            self._update_completion()
+            return
         self.history.add(text)
         self.clear()
         self.post_message(self.Submitted(text))
@@ -313,6 +316,12 @@ class PromptComposer(GuardedPump, Vertical):
         value = menu.get_option_at_index(menu.highlighted).id or ""
         area = self.input
         if completion.kind == "command":
+            typed = area.text.strip()[1:].lower()
+            if run and typed in self.command_set.by_name:
+                # The whole name is typed: run that command (with no argument), not the highlighted one.
+                self.close_menu()
+                self.post_message(PromptInput.Submit())
+                return True
             command = self.command_set.by_name[value]
             text = f"/{value}" + (" " if command.argument else "")
             self.set_text(text)
