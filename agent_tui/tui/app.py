@@ -31,10 +31,10 @@ from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
 from agent_tui.tui.dialogs.help import HelpDialog, key_label
-from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
+from agent_tui.tui.engine_actions import EngineActions
 from agent_tui.tui.errors import GuardedPump, InternalErrors
 from agent_tui.tui.library_status import show_while_loading
 from agent_tui.tui.permission_queue import PermissionQueue
@@ -77,7 +77,8 @@ KEYBINDS: dict[str, str] = {
 }
 
 
-class AgentApp(GuardedPump, AgentActions, SessionActions, PromptActions, TranscriptActions, UndoActions, App[int]):
+class AgentApp(GuardedPump, AgentActions, EngineActions, SessionActions, PromptActions, TranscriptActions,
+               UndoActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -480,9 +481,6 @@ class AgentApp(GuardedPump, AgentActions, SessionActions, PromptActions, Transcr
             remembered.save_state(saved)
         except OSError as exc:
             self.notify(f"Could not remember the theme: {exc}", severity="warning")
-
-    def action_mcp_status(self) -> None:
-        self.push_screen(McpDialog(list(self.mcp_states.values()), configured=list(self.service.config.mcp)))
 
     def action_compact(self) -> None:
         session_id = self.main.session_id

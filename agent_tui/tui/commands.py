@@ -56,7 +56,8 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("history", "Search the prompts sent before", "search_history", key="history_search"),
     SlashCommand("details", "Expand or collapse every tool panel", "toggle_details", key="details"),
     SlashCommand("themes", "Choose the colour theme", "themes", key="themes"),
-    SlashCommand("mcp", "Show the MCP servers and their state", "mcp_status"),
+    SlashCommand("mcp", "MCP servers: state, reconnect, enable or disable for this session", "mcp_status"),
+    SlashCommand("cost", "What this session cost, by model and by kind of token", "cost"),
     SlashCommand("help", "Show every key and command", "help", key="help"),
     SlashCommand("quit", "Quit agent-tui", "quit_app", key="quit"),
 )

@@ -72,14 +72,9 @@ class UndoActions(_Base):
         """Pick the user message to revert to."""
         if (session_id := self._undo_session()) is None:
             return
-        entries = []
-        for message in reversed(self.service.messages(session_id)):
-            if isinstance(message.info, UserMessage) and message.info.reverted is None:
-                try:
-                    files = len(self.service.revert_preview(session_id, message.info.id))
-                except NothingToRevert:
-                    continue
-                entries.append(RevertEntry(message.info.id, message.text(), files))
+        texts = {m.info.id: m.text() for m in self.service.messages(session_id)}
+        entries = [RevertEntry(message_id, texts.get(message_id, ""), len(files))
+                   for message_id, files in self.service.revert_points(session_id)]
         if not entries:
             self.notify("Nothing to revert: no turn left in this session.", severity="warning")
             return

@@ -97,6 +97,8 @@ def test_the_acp_front_end_never_imports_another_front_end(subprocess_env: dict[
 class _ExplodingService:
     """Stands in for the engine hitting a bug mid-turn (a real one cannot be caused from outside)."""
 
+    mcp = None
+
     async def chat(self, *args: object, **kwargs: object) -> None:
         raise RuntimeError("boom in the engine")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 from agent_tui.core.llm.events import (
@@ -199,4 +200,16 @@ def usage_from(raw: Any) -> Usage:
         reasoning_tokens=min(reasoning, completion) if completion else reasoning,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
+        cost=_reported_cost(getattr(raw, "cost", None)),
     )
+
+
+def _reported_cost(value: Any) -> Decimal | None:
+    """The provider's own figure for the call (OpenRouter sends `usage.cost` in US dollars)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        cost = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return cost if cost.is_finite() and cost >= 0 else None

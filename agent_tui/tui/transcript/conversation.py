@@ -22,6 +22,7 @@ from agent_tui.tui.transcript.blocks import (
     ToolBlock,
     UserBlock,
 )
+from agent_tui.tui.transcript.retry import RetryBlock
 from agent_tui.tui.transcript.reverted import RevertedReplyBlock, RevertedUserBlock
 from agent_tui.tui.transcript.summary_block import SummaryBlock
 
@@ -63,6 +64,12 @@ class MessageView:
             if block is not None:
                 out.append(block)
         info = self.info
+        if isinstance(info, AssistantMessage) and info.retry is not None:
+            retry = self._blocks.get("retry")
+            if not isinstance(retry, RetryBlock):
+                retry = self._blocks["retry"] = RetryBlock(info)
+            retry.message = info
+            out.append(retry)
         if info is not None and info.error is not None:
             error = self._blocks.get("error")
             if not isinstance(error, ErrorBlock):
@@ -205,15 +212,18 @@ class Conversation:
             return [], True
         was_finished = view.finished
         had_error = view.info is not None and view.info.error is not None
+        had_retry = isinstance(view.info, AssistantMessage) and view.info.retry is not None
         role_changed = view.info is None or view.info.role != info.role
         role_changed |= view.info is not None and view.info.reverted != info.reverted  # undo/redo: other blocks
         view.info = info
         changed: list[Block] = []
         if view.finished and not was_finished:
             changed += view.finish()
-        structure = role_changed or (view.finished and not was_finished) or (info.error is not None) != had_error
+        has_retry = isinstance(info, AssistantMessage) and info.retry is not None
+        structure = (role_changed or (view.finished and not was_finished) or (info.error is not None) != had_error
+                     or has_retry != had_retry)
         for block in view.blocks():
-            if isinstance(block, FooterBlock | ErrorBlock | SummaryBlock):
+            if isinstance(block, FooterBlock | ErrorBlock | RetryBlock | SummaryBlock):
                 block.invalidate()
                 changed.append(block)
         return changed, structure
