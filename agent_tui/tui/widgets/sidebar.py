@@ -143,7 +143,7 @@ class Sidebar(GuardedPump, Vertical):
     def _label(self, session: Session, now: int, preview: str | None) -> Content:
         current = session.id == self.current_id
         # The session on screen is marked whatever the list's cursor is on.
-        bar = Content.styled("▍", "$accent") if current else Content(" ")
+        bar = Content.styled("▍", "$accent") if current else Content("")
         marker = Content.styled("● ", "$accent") if session.id in self.busy else Content("")
         title = bar + marker + Content.styled(escape_controls(session.title), "bold $accent" if current else "")
         count = self._details.count(session)
