@@ -19,7 +19,6 @@ sys.path.insert(0, str(HERE.parent))
 
 from tests.tui.scenes import SCENES, SIZE  # noqa: E402
 
-
 SMALL = (80, 24)
 
 
