@@ -114,7 +114,7 @@ async def main(profile: bool) -> None:
             figures.append(await chat(session.id))
             if late_profiler:
                 late_profiler.disable()
-                pstats.Stats(late_profiler).sort_stats("cumulative").print_stats(40)
+                pstats.Stats(late_profiler).sort_stats("tottime").print_stats(25)
             early, late = figures[:5], figures[50:55]
             print(f"{SMALL}-chunk replies in one session: #1–5 median {statistics.median(early):.3f} s, "
                   f"#51–55 median {statistics.median(late):.3f} s CPU")
