@@ -199,3 +199,21 @@ async def test_openai_base_handler_sends_the_extra_headers_and_the_key() -> None
                 pass
         assert [r.headers.get("x-agent-test") for r in srv.requests] == ["parity", "parity"]
         assert all(r.auth_present for r in srv.requests)
+
+
+async def test_gemini_opens_its_stream_lazily_so_it_reads_the_wrapper() -> None:
+    # litellm returns Gemini's wrapper before the request is made (`completion_stream` is None until the wrapper
+    # is first iterated), so there is no parser to read below it: the wrapper path is the one used. The scripted
+    # server speaks no Gemini wire format, so this family has no parity run.
+    litellm = load_litellm()
+    async with FakeLLM() as srv:
+        response = await litellm.acompletion(
+            model="gemini/gemini-2.0-flash", messages=MESSAGES, stream=True, api_base=srv.base_url,
+            api_key="sk-parity-test",
+        )
+        try:
+            assert response.completion_stream is None
+            assert fast_chunks(response) is None
+            assert srv.requests == []
+        finally:
+            await response.aclose()
