@@ -36,7 +36,8 @@ def _undo_session() -> tuple[Any, Any]:
     stats = repo.changed_files(before, after)
     service.storage.put_part(SnapshotPart(
         id="prt_scene01s", session_id=current.id, message_id=first.id, before=before, after=after,
-        files=[SnapshotFile(path=s.path, additions=s.additions, deletions=s.deletions) for s in stats]))
+        files=[SnapshotFile(path=s.path, additions=s.additions, deletions=s.deletions, status=s.status)
+               for s in stats]))
     add_exchange(service, current, 2, "Also greet in French", "Added `greet_fr`.")
     for message in service.storage.list_messages(current.id):
         if message.info.id.startswith("msg_scene02"):
