@@ -16,7 +16,7 @@ from typing import TextIO
 from agent_tui import headless_undo
 from agent_tui.core.agents import UnknownAgent
 from agent_tui.core.config import ConfigError
-from agent_tui.core.events import Event, PartUpdated
+from agent_tui.core.events import Event, PartUpdated, UndoUnavailable
 from agent_tui.core.exit_now import exit_now
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.models import AssistantMessage, TextPart, ToolPart
@@ -52,6 +52,9 @@ class _Printer:
         if self.fmt == "json":
             self.out.write(event.model_dump_json() + "\n")
             self.out.flush()
+            return
+        if isinstance(event, UndoUnavailable):  # sent once: checkpoints cannot be taken
+            self._line(f"! {event.reason}")
             return
         if not isinstance(event, PartUpdated) or event.part.session_id != self.session_id:
             return

@@ -63,3 +63,15 @@ def test_undo_redo_and_diff_from_the_command_line(tmp_path: Path, subprocess_env
     assert missing.returncode == 2 and "no session" in missing.stderr
     usage = agent(project, home, "sessions", "undo")
     assert usage.returncode == 2
+
+
+def test_run_says_once_on_stderr_that_undo_is_off():
+    import io
+
+    from agent_tui.core.events import UndoUnavailable
+    from agent_tui.headless import _Printer
+
+    out, err = io.StringIO(), io.StringIO()
+    printer = _Printer("ses_x", "text", out, err)
+    printer(UndoUnavailable(session_id="ses_x", reason="Undo is off: git was not found on PATH."))
+    assert err.getvalue() == "! Undo is off: git was not found on PATH.\n" and out.getvalue() == ""

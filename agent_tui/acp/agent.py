@@ -22,6 +22,7 @@ from acp.schema import (
     InitializeResponse,
     ListSessionsResponse,
     LoadSessionResponse,
+    McpCapabilities,
     NewSessionResponse,
     PromptCapabilities,
     PromptResponse,
@@ -92,11 +93,16 @@ class AcpAgent:
         log.info("acp: initialize from %s (protocol %s)", client_info.name if client_info else "a client",
                  protocol_version)
         self.projects.capabilities = client_capabilities
+        # The first prompt should not wait ~4 s for litellm's import: start it now, in a thread.
+        from agent_tui.core.llm.litellm_loader import warm_up_in_background
+
+        warm_up_in_background()
         return InitializeResponse(
             protocol_version=negotiate(protocol_version),
             agent_capabilities=AgentCapabilities(
                 load_session=True,
                 prompt_capabilities=PromptCapabilities(embedded_context=True),
+                mcp_capabilities=McpCapabilities(http=True, sse=True),
                 session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
             ),
             agent_info=Implementation(name="agent-tui", title="agent-tui", version=__version__),
@@ -119,7 +125,7 @@ class AcpAgent:
         return state
 
     async def new_session(self, cwd: str, mcp_servers: list[Any] | None = None, **_: Any) -> NewSessionResponse:
-        project = self.projects.get(cwd)
+        project = self.projects.get(cwd, mcp_servers)
         session = project.service.create()
         project.forwarder.open(session)
         self._sessions[session.id] = OpenSession(project)
@@ -129,7 +135,7 @@ class AcpAgent:
     async def load_session(
         self, cwd: str, session_id: str, mcp_servers: list[Any] | None = None, **_: Any
     ) -> LoadSessionResponse:
-        project = self.projects.get(cwd)
+        project = self.projects.get(cwd, mcp_servers)
         service = project.service
         session = service.get(session_id)
         if session is None or session.parent_id is not None:
@@ -207,8 +213,11 @@ class AcpAgent:
         if not text.strip() and not files:
             raise RequestError.invalid_params({"prompt": "the prompt is empty"})
         assert self._sink is not None
+        service = state.project.service
+        if service.mcp is not None:  # servers still starting get a bounded wait; once settled this returns at once
+            await service.mcp.wait_ready(service.config.mcp_startup_timeout)  # type: ignore[attr-defined]
         try:
-            reply = await state.project.service.chat(session_id, text, model=state.model, files=files)
+            reply = await service.chat(session_id, text, model=state.model, files=files)
         except BusyError as exc:
             raise RequestError.invalid_request({"details": str(exc)}) from exc
         except (ModelError, SessionNotFound) as exc:

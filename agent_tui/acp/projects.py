@@ -13,6 +13,7 @@ from acp.schema import ClientCapabilities
 
 from agent_tui.acp.client_access import ClientAccess
 from agent_tui.acp.forwarder import Forwarder, UpdateSink
+from agent_tui.acp.mcp_servers import client_servers
 from agent_tui.acp.permissions import PermissionBridge
 from agent_tui.core.config import ConfigError
 from agent_tui.core.session.service import SessionService
@@ -36,7 +37,8 @@ class Projects:
         self.capabilities = capabilities
         self._projects: dict[Path, Project] = {}
 
-    def get(self, cwd: str) -> Project:
+    def get(self, cwd: str, mcp_servers: list[Any] | None = None) -> Project:
+        """The project of `cwd`; `mcp_servers` (the client's) are started with it when it is first opened."""
         folder = Path(cwd)
         if not folder.is_absolute():
             raise RequestError.invalid_params({"cwd": f"must be an absolute path, not {cwd!r}"})
@@ -44,10 +46,12 @@ class Projects:
             raise RequestError.invalid_params({"cwd": f"{cwd} is not a folder"})
         key = folder.resolve()
         if key not in self._projects:
-            self._projects[key] = self._open(key)
+            self._projects[key] = self._open(key, mcp_servers)
+        elif mcp_servers:
+            log.info("acp: MCP servers of a later session are not started (the project's are already running)")
         return self._projects[key]
 
-    def _open(self, folder: Path) -> Project:
+    def _open(self, folder: Path, mcp_servers: list[Any] | None) -> Project:
         try:
             service = SessionService.open(folder, model=self._model)
         except (ConfigError, StorageError) as exc:
@@ -58,12 +62,13 @@ class Projects:
             service.bus, service.permissions.reply, forwarder, self._sink, self._conn.request_permission, directory
         )
         service.access = ClientAccess(self._conn, self.capabilities, forwarder.route)
-        if service.config.mcp:
+        servers = {**service.config.mcp, **client_servers(mcp_servers, service.config.mcp)}
+        if servers:
             from agent_tui.core import paths
             from agent_tui.core.mcp.manager import McpManager
 
-            # In the background, as in the app: a reply never waits for MCP servers.
-            service.mcp = McpManager(service.config.mcp, service.bus, log_dir=paths.log_dir(), directory=directory,
+            # Started in the background; the first prompt waits for them (bounded), as `agent-tui run` does.
+            service.mcp = McpManager(servers, service.bus, log_dir=paths.log_dir(), directory=directory,
                                      startup_timeout=service.config.mcp_startup_timeout)
             service.mcp.start()  # type: ignore[attr-defined]
         log.info("acp: opened project %s", directory)

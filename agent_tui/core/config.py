@@ -103,6 +103,12 @@ class WebfetchConfig(Strict):
     allow_private: bool = False
 
 
+class ProviderTimeoutConfig(Strict):
+    # Seconds without any data from a streaming model before the attempt fails as "the provider stopped
+    # sending" (what arrived is kept). Raise it for a slow local model that thinks long before its first token.
+    idle: float = Field(default=60, gt=0)
+
+
 class Config(Strict):
     schema_: str | None = Field(default=None, alias="$schema")
     model: str | None = None
@@ -116,6 +122,7 @@ class Config(Strict):
     instructions: list[str] = Field(default_factory=list)
     step_limit: int = Field(default=1000, gt=0)
     webfetch: WebfetchConfig = Field(default_factory=WebfetchConfig)
+    provider_timeout: ProviderTimeoutConfig = Field(default_factory=ProviderTimeoutConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

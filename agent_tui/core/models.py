@@ -140,6 +140,9 @@ class StepFinishPart(PartBase):
     tokens: TokenUsage = Field(default_factory=TokenUsage)
     cost: Decimal = Decimal(0)
     finish_reason: str | None = None
+    # Where `cost` came from ("config", "provider", "price map", "unpriced") and, when from prices, its split.
+    cost_source: str | None = None
+    cost_by_kind: dict[str, Decimal] = Field(default_factory=dict)
 
 
 class FilePart(PartBase):
@@ -205,6 +208,15 @@ class UserMessage(MessageBase):
     role: Literal["user"] = "user"
 
 
+class RetryNote(Record):
+    """A failed attempt of the current step that will be tried again (shown until the next attempt answers)."""
+
+    attempt: int  # the attempt that failed, from 1
+    max_attempts: int
+    delay: float  # seconds until the next attempt
+    reason: str
+
+
 class AssistantMessage(MessageBase):
     role: Literal["assistant"] = "assistant"
     provider: str
@@ -218,6 +230,7 @@ class AssistantMessage(MessageBase):
     # "host:pid" of the process running this turn, so a turn left unfinished by a crash can be told apart from
     # one another instance is still running.
     owner: str | None = None
+    retry: RetryNote | None = None  # set while a failed attempt waits to be retried
 
 
 Message = Annotated[UserMessage | AssistantMessage, Field(discriminator="role")]

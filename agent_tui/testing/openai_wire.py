@@ -36,6 +36,8 @@ def usage_json(u: UsageSpec) -> dict[str, Any]:
     if u.cache_write:
         # Not part of OpenAI's own API; some compatible servers report it under this name.
         out["cache_creation_input_tokens"] = u.cache_write
+    if u.cost is not None:
+        out["cost"] = u.cost  # OpenRouter's field: what the call was billed, in US dollars
     return out
 
 

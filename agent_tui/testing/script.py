@@ -82,6 +82,7 @@ class UsageSpec(_Strict):
     reasoning: int = 0
     cache_read: int = 0
     cache_write: int = 0
+    cost: float | None = None  # sent as usage.cost (OpenRouter reports what it billed this way)
 
 
 class UsageStep(_Strict):
@@ -206,9 +207,11 @@ def tool_call(
     )
 
 
-def usage(input: int, output: int, reasoning: int = 0, cache_read: int = 0, cache_write: int = 0) -> UsageStep:
+def usage(input: int, output: int, reasoning: int = 0, cache_read: int = 0, cache_write: int = 0,
+          cost: float | None = None) -> UsageStep:
     return UsageStep(
-        usage=UsageSpec(input=input, output=output, reasoning=reasoning, cache_read=cache_read, cache_write=cache_write)
+        usage=UsageSpec(input=input, output=output, reasoning=reasoning, cache_read=cache_read,
+                        cache_write=cache_write, cost=cost)
     )
 
 

@@ -31,10 +31,11 @@ from agent_tui.tui.dialogs.base import Dialog
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
 from agent_tui.tui.dialogs.help import HelpDialog, key_label
-from agent_tui.tui.dialogs.mcp import McpDialog
 from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
+from agent_tui.tui.engine_actions import EngineActions
+from agent_tui.tui.library_status import show_while_loading
 from agent_tui.tui.permission_queue import PermissionQueue
 from agent_tui.tui.prompt_actions import PromptActions, shell_command
 from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
@@ -42,6 +43,7 @@ from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
 from agent_tui.tui.transcript_actions import TranscriptActions
+from agent_tui.tui.undo_actions import UndoActions
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,16 @@ KEYBINDS: dict[str, str] = {
     "editor": "Edit the prompt in $EDITOR",
     "history_search": "Search the prompts sent before",
     "search": "Search the conversation (enter/n older, shift+enter/N newer)",
-    "select": "Select a message or code block: ↑↓ move, c copy, f fork, esc done",
+    "select": "Select a message or code block: ↑↓ move, c copy, f fork, r revert to it, esc done",
+    "undo": "Undo the last turn (files included)",
+    "redo": "Redo the turn undone last",
+    "revert": "Revert to an earlier message",
+    "diff": "Show this session's changes to files",
 }
 
 
-class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, App[int]):
+class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, TranscriptActions, UndoActions,
+               App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -95,6 +102,10 @@ class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, A
         Binding("ctrl+r", "search_history", "History", id="history_search"),
         Binding("ctrl+f", "search_transcript", "Search", id="search"),
         Binding("alt+up,f3", "select_messages", "Select", id="select"),
+        Binding("alt+z", "undo", "Undo", id="undo"),
+        Binding("alt+y", "redo", "Redo", id="redo"),
+        Binding("alt+r", "revert", "Revert", id="revert"),
+        Binding("alt+d", "show_diff", "Diff", id="diff"),
     ]
 
     def __init__(
@@ -262,7 +273,9 @@ class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, A
         elif isinstance(event, StorageProblem):  # the screen keeps everything; the database catches up later
             self.notify(escape_controls(event.message), title="Saved" if event.resolved else "Cannot save",
                         severity="information" if event.resolved else "error", timeout=8 if event.resolved else 30)
-        self.main.route(message)
+        self.undo_event(event)
+        if self.screen_stack:  # an event that arrives while the app closes has no screen left to show it
+            self.main.route(message)
 
     def on_queue_changed(self, message: QueueChanged) -> None:
         main = self.main
@@ -330,6 +343,7 @@ class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, A
         if outcome == "queued":
             main.composer.show_queued([q.text for q in self.runner.queued(session_id)])
         main.status.busy = True
+        show_while_loading(self, main.status)
 
     def run_slash_command(self, command: commands.SlashCommand, argument: str) -> None:
         if command.custom is not None:
@@ -440,9 +454,6 @@ class AgentApp(AgentActions, SessionActions, PromptActions, TranscriptActions, A
             remembered.save_state(saved)
         except OSError as exc:
             self.notify(f"Could not remember the theme: {exc}", severity="warning")
-
-    def action_mcp_status(self) -> None:
-        self.push_screen(McpDialog(list(self.mcp_states.values()), configured=list(self.service.config.mcp)))
 
     def action_compact(self) -> None:
         session_id = self.main.session_id

@@ -73,19 +73,24 @@ class TranscriptActions(_Base):
     def message_selection(self) -> MessageSelection:
         if self._message_selection is None:
             self._message_selection = MessageSelection(self.main.transcript, copy=self._copy_item,
-                                                       fork=self._fork_item)
+                                                       fork=self._fork_item, revert=self._revert_item)
         return self._message_selection
 
     def action_select_messages(self) -> None:
         if not self.main.transcript.display or not self.message_selection.start():
             self.notify("Nothing to select yet: this session has no messages.", severity="warning")
             return
-        self.notify("↑↓ move · c copy · f fork from here · esc done", title="Select a message or code block",
+        self.notify("↑↓ move · c copy · f fork from here · r revert to your message · esc done",
+                    title="Select a message or code block",
                     timeout=6)
 
     def _copy_item(self, item: Selectable) -> None:
         self.copy_to_clipboard(item.text)
         self.notify(f"Copied {item.describe()} ({len(item.text)} characters).", timeout=3)
+
+    def _revert_item(self, item: Selectable) -> None:
+        self.message_selection.stop()
+        self.revert_to_message(item.block.message_id)  # undo_actions: asks first, listing the files
 
     def _fork_item(self, item: Selectable) -> None:
         self.message_selection.stop()

@@ -86,5 +86,16 @@ async def test_failures_inside_a_turn_are_error_answers_and_the_process_goes_on(
         assert bad_cwd.value.code == -32602
         assert (await conn.prompt(session_id=session, prompt=[text_block("again")])).stop_reason == "end_turn"
         assert client.text() == "recovered"
+        # A second prompt while one runs is refused; the running one is not disturbed.
+        llm.add(Reply.of(text(WORDS, chunks=200), chunk_delay=0.05))
+        running = asyncio.ensure_future(conn.prompt(session_id=session, prompt=[text_block("long")]))
+        await client.wait_for(lambda: client.text() != "recovered")
+        with pytest.raises(RequestError) as busy:
+            await conn.prompt(session_id=session, prompt=[text_block("meanwhile")])
+        assert busy.value.code == -32600 and "already running" in busy.value.data["details"]
+        await conn.cancel(session_id=session)
+        assert (await asyncio.wait_for(running, 60)).stop_reason == "cancelled"
+        await client.wait_for(lambda: bool(client.of_kind("session_info_update")))
+        assert client.of_kind("session_info_update")[0].title == "hello"  # the title, once it is made
         assert process.returncode is None
     assert stderr.read_text() == ""

@@ -13,6 +13,8 @@ from agent_tui.testing.fake_llm import FakeLLM, Reply, text, tool_call
 
 pytestmark = pytest.mark.slow
 
+MCP_SERVERS = Path(__file__).resolve().parents[1] / "mcp" / "servers"
+
 
 def tool_results(llm: FakeLLM) -> list[str]:
     """What the model was told of each call, in call order (every request repeats the history)."""
@@ -83,3 +85,25 @@ async def test_an_edit_is_asked_with_its_diff_and_shown_with_its_location(projec
     assert edit.locations[0].path == str(project / "notes.txt")
     plans = client.of_kind("plan")
     assert [(e.content, e.status) for e in plans[-1].entries] == [("check the answer", "in_progress")]
+
+
+async def test_the_clients_mcp_servers_are_started_and_their_tools_offered(project: Path, agent_tui_home: Path,
+                                                                          llm: FakeLLM):
+    import sys
+
+    from acp.schema import McpServerStdio
+
+    server = MCP_SERVERS / "tools_server.py"
+    write_config(project, llm.openai_base, permission={"mcp": "allow"})
+    llm.add(Reply.of(tool_call("editor-tools_echo", {"text": "from the editor's server"}, id="m1")))
+    llm.add(Reply.of(text("It echoed.")))
+    client = RecordingClient()
+    async with running_agent(client, project, agent_tui_home) as (conn, _, _):
+        answer = await conn.initialize(protocol_version=1)
+        assert answer.agent_capabilities.mcp_capabilities.http is True
+        session = (await conn.new_session(cwd=str(project), mcp_servers=[
+            McpServerStdio(name="editor tools", command=sys.executable, args=[str(server), "stdio"], env=[]),
+        ])).session_id
+        await conn.prompt(session_id=session, prompt=[text_block("echo something")])
+    assert any(t["function"]["name"] == "editor-tools_echo" for t in llm.requests[0].tools)
+    assert tool_results(llm) == ["echo: from the editor's server"]

@@ -92,3 +92,36 @@ def test_the_acp_front_end_never_imports_another_front_end(subprocess_env: dict[
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+class _ExplodingService:
+    """Stands in for the engine hitting a bug mid-turn (a real one cannot be caused from outside)."""
+
+    mcp = None
+
+    async def chat(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom in the engine")
+
+
+class _Connection:
+    async def session_update(self, **kwargs: object) -> None:
+        return None
+
+
+async def test_an_engine_crash_in_a_turn_is_an_internal_error_answer(tmp_path: Path):
+    from types import SimpleNamespace
+
+    from acp import RequestError, text_block
+
+    from agent_tui.acp.agent import AcpAgent, OpenSession
+
+    agent = AcpAgent(directory=tmp_path)
+    agent.on_connect(_Connection())
+    agent._sessions["ses_x"] = OpenSession(project=SimpleNamespace(service=_ExplodingService()))  # type: ignore[arg-type]
+    try:
+        await agent.prompt(session_id="ses_x", prompt=[text_block("hi")])
+    except RequestError as exc:
+        assert exc.code == -32603 and exc.data == {"details": "RuntimeError: boom in the engine"}
+    else:
+        raise AssertionError("no error answer")
+    await agent.shutdown()

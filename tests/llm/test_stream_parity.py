@@ -90,9 +90,9 @@ async def _play(
         except ProviderError as err:
             return events, err.kind
         if normalise and not srv.requests[0].include_usage and FAMILIES[model] == "openai":
-            # litellm does not ask this provider for usage, so the fake sends none and both paths count tokens,
-            # each its own way (the wrapper rebuilds the whole reply): only "counted, never zero" must agree.
-            events = [_counted(e, estimated=path == "auto") if e["type"] == "usage" else e for e in events]
+            # litellm does not ask this provider for usage, so the fake sends none and both paths count tokens
+            # (the wrapper's own counter is off, so both count through token_count): "counted, never zero".
+            events = [_counted(e, estimated=True) if e["type"] == "usage" else e for e in events]
     return events, None
 
 

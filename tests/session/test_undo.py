@@ -255,3 +255,28 @@ async def test_undo_is_refused_while_the_session_runs(make_service, llm):
     with pytest.raises(BusyError):
         await svc.undo(session.id)
     await task
+
+
+async def test_a_snapshot_that_takes_too_long_turns_undo_off_once(make_service, llm, project_dir: Path):
+    svc = make_service(permission_mode="approve")
+    assert svc.checkpoints.repo is not None
+    svc.checkpoints.repo.timeout = 1e-6  # as on a huge folder: git add cannot finish in time
+    notices: list[UndoUnavailable] = []
+    svc.bus.subscribe(UndoUnavailable, notices.append)
+    session = svc.create()
+    await turn(svc, llm, session.id, "first", bash("echo 1 > a.txt", id="b1"))
+    await turn(svc, llm, session.id, "second", bash("echo 2 > b.txt", id="b2"))
+    assert (project_dir / "a.txt").exists() and (project_dir / "b.txt").exists()
+    assert len(notices) == 1 and "took longer than" in notices[0].reason
+    assert not (svc.checkpoints.repo.git_dir / "index.lock").exists()
+    result = await svc.undo(session.id)
+    assert result.note is not None and "took longer than" in result.note
+
+
+async def test_revert_points_list_every_live_turn_newest_first(make_service, llm):
+    svc = make_service(permission_mode="approve")
+    session = svc.create()
+    await turn(svc, llm, session.id, "one", write("x.txt", "1\n", id="w1"))
+    await turn(svc, llm, session.id, "two", write("y.txt", "2\n", id="w2"))
+    users = [m.info.id for m in svc.messages(session.id) if isinstance(m.info, UserMessage)]
+    assert svc.revert_points(session.id) == [(users[1], ["y.txt"]), (users[0], ["x.txt", "y.txt"])]

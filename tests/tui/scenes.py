@@ -242,3 +242,6 @@ SCENES: dict[str, Callable[[], Scene]] = {
     "permission_request": permission_request,
     "plan_agent": plan_agent,
 }
+
+# Scenes kept beside their feature; importing them registers them here.
+import tests.tui.scenes_undo  # noqa: E402, F401

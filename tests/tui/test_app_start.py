@@ -139,3 +139,63 @@ async def test_the_sidebar_starts_hidden_in_a_narrow_terminal_until_toggled(make
     async with wide.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.05)
         assert wide.main.sidebar.display
+
+
+EARLY_PROMPT_PROBE = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from pathlib import Path
+    from agent_tui.core.config import Config
+    from agent_tui.core.llm import litellm_loader
+    from agent_tui.core.llm.litellm_loader import is_loaded
+
+    litellm_loader._lock.acquire()  # litellm's import waits until the prompt is sent, as on a slow machine
+    from agent_tui.core.project import Project
+    from agent_tui.core.session.service import SessionService
+    from agent_tui.core.storage import Storage
+    from agent_tui.testing import FakeLLMThread, text
+    from agent_tui.tui.app import AgentApp
+
+    async def main():
+        project = Path(sys.argv[1])
+        with FakeLLMThread([[text("the early reply")], [text("the early reply")]]) as srv:  # reply and title
+            config = Config.model_validate({"model": "local/m", "provider": {"local": {
+                "api": "openai", "base_url": srv.openai_base, "api_key": "sk-test", "models": {"m": {}}}}})
+            service = SessionService(project=Project.discover(project), config=config,
+                                     storage=Storage(project / "db.sqlite"))
+            app = AgentApp(service)  # with its background warm-up, as a user starts it
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.press(*"hello")
+                await pilot.press("enter")
+                await pilot.pause(0.05)
+                status = app.main.status
+                early = {"loaded": is_loaded(), "note": status.loading_library}
+                litellm_loader._lock.release()
+                for _ in range(3000):
+                    if not service.busy_sessions() and service.list():
+                        break
+                    await pilot.pause(0.02)
+                messages = service.messages(service.list()[0].id)
+                reply = "".join(getattr(p, "text", "") for p in messages[-1].parts)
+                print(json.dumps({**early, "after": status.loading_library, "reply": reply}))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_a_prompt_sent_before_litellm_loads_goes_out_when_it_has(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", EARLY_PROMPT_PROBE, str(project)],
+        env=subprocess_env, capture_output=True, text=True, timeout=180, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["loaded"] is False, report  # the prompt really was sent while litellm was loading
+    assert report["note"] is True  # and the status line said why nothing came back yet
+    assert report["after"] is False
+    assert report["reply"] == "the early reply"

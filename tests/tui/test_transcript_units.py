@@ -195,3 +195,16 @@ def test_every_error_kind_has_an_action() -> None:
     kinds = MessageError.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
     for kind in kinds:
         assert error_action(MessageError(kind=kind, message="x")).strip()
+
+
+def test_task_panel_title_names_a_chosen_sub_agent() -> None:
+    from agent_tui.core.models import ToolPart, ToolState
+    from agent_tui.tui.panels.task import TaskPanel
+
+    def part(**input_: str) -> ToolPart:
+        return ToolPart(session_id="s", message_id="m", call_id="c", tool="task",
+                        state=ToolState(input={"description": "find py", "prompt": "p", **input_}))
+
+    panel = TaskPanel()
+    assert panel.title(part(agent="scout")) == "find py (scout)"
+    assert panel.title(part()) == panel.title(part(agent="general")) == "find py"

@@ -34,7 +34,7 @@ def test_every_command_has_an_app_action() -> None:
 
     for command in commands.COMMANDS:
         assert callable(getattr(AgentApp, f"action_{command.action}", None)), command.name
-    assert [c.name for c in commands.complete("co")] == ["compact", "copy"]
+    assert [c.name for c in commands.complete("co")] == ["compact", "copy", "cost"]
 
 
 def test_fuzzy_filter_prefers_file_names_and_keeps_order_for_ties() -> None:

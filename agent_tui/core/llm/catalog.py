@@ -122,6 +122,7 @@ class ModelInfo(BaseModel):
     vision: bool = False
     reasoning: bool = False
     known: bool = False  # limits and prices came from the model map or the config
+    cost_from_config: bool = False  # prices set in provider.*.models.*.cost: they win over the provider's figure
 
     @property
     def spec(self) -> str:
@@ -215,6 +216,7 @@ def _apply_override(info: ModelInfo, override: ModelConfig | None) -> ModelInfo:
     ):
         if price is not None:
             update[field] = Decimal(str(price)) / PER_MILLION
+            update["cost_from_config"] = True
     if not override.temperature:
         update["temperature"] = False
     if override.vision is not None:

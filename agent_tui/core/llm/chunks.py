@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 from agent_tui.core.llm.events import (
@@ -100,7 +101,10 @@ class ChunkEvents:
                     finish_reason = finish_reason or chunk["finish_reason"]
                 continue
             chunk_usage = getattr(chunk, "usage", None)
-            if chunk_usage is not None:
+            # All zeros is no report: litellm's wrapper fills in zeros when its token counter is off (see
+            # litellm_loader); the caller then counts, so a reply is never stored as costing nothing.
+            if chunk_usage is not None and (getattr(chunk_usage, "prompt_tokens", 0)
+                                            or getattr(chunk_usage, "completion_tokens", 0)):
                 usage = usage_from(chunk_usage)
             for choice in getattr(chunk, "choices", None) or ():
                 if getattr(choice, "finish_reason", None):
@@ -196,4 +200,16 @@ def usage_from(raw: Any) -> Usage:
         reasoning_tokens=min(reasoning, completion) if completion else reasoning,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
+        cost=_reported_cost(getattr(raw, "cost", None)),
     )
+
+
+def _reported_cost(value: Any) -> Decimal | None:
+    """The provider's own figure for the call (OpenRouter sends `usage.cost` in US dollars)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        cost = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return cost if cost.is_finite() and cost >= 0 else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -49,6 +50,7 @@ class Usage(BaseModel):
     cache_write_tokens: int = 0
     # True when the provider reported no usage and these were counted with litellm's token counter.
     estimated: bool = False
+    cost: Decimal | None = None  # US dollars, when the provider reports what it billed (OpenRouter's usage.cost)
 
     @property
     def total_tokens(self) -> int:

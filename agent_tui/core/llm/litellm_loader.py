@@ -1,16 +1,24 @@
-"""Import litellm lazily, once, quietly, and without touching the network.
+"""Import litellm lazily, once, quietly, without touching the network and without tokenizers nobody needs.
 
 `import litellm` costs about 4 s of CPU, fetches a price list from the internet unless told not to, and writes
 to stdout/stderr; all three would hurt a TUI. Everything that needs litellm goes through `load_litellm()`.
+
+On every call litellm also loads tiktoken's encoding (+40 MB, ~0.5 s the first time) to hand it to the provider
+and to price the prompt of a stream by counting its tokens, although providers report usage and we price it
+ourselves (core/llm/cost.py). Both are switched off here; `token_counting()` switches the counter back on for
+the rare reply whose provider reported no usage.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import socket
 import sys
 import threading
+from collections.abc import Iterator
 from types import ModuleType
 
 log = logging.getLogger("agent_tui.llm")
@@ -20,6 +28,7 @@ _LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
 _lock = threading.Lock()
 _module: ModuleType | None = None
 _warm_thread: threading.Thread | None = None
+_warm_thread_lock = threading.Lock()  # not `_lock`, which the import holds for seconds: the UI never waits here
 
 
 def load_litellm() -> ModuleType:
@@ -43,6 +52,7 @@ def load_litellm() -> ModuleType:
             litellm.drop_params = True  # unsupported params (e.g. temperature on some models) are dropped
             fast_path.quiet_wrapper(litellm)
             _quiet_loggers()
+            _skip_eager_tokenizers(litellm)
             _module = litellm
     return _module
 
@@ -64,6 +74,40 @@ def _quiet_loggers() -> None:
         logger.propagate = True
 
 
+class _LazyEncoding:
+    """Stands in for litellm's default tiktoken encoding and loads it only when something really uses it."""
+
+    _real: object | None = None
+
+    def __getattr__(self, name: str) -> object:
+        if _LazyEncoding._real is None:
+            from litellm._lazy_imports import get_default_encoding
+
+            _LazyEncoding._real = get_default_encoding()
+        return getattr(_LazyEncoding._real, name)
+
+
+def _skip_eager_tokenizers(litellm: ModuleType) -> None:
+    # `disable_token_counter` is litellm's own switch (token_counter returns 0). `litellm.main.encoding` is the
+    # encoding its dispatch hands every provider; a lazy stand-in keeps tiktoken's data unloaded until used.
+    # tests/llm/test_litellm_loader.py fails loudly if a litellm upgrade moves either.
+    litellm.disable_token_counter = True
+    import litellm.main as litellm_main
+
+    litellm_main.encoding = _LazyEncoding()
+
+
+@contextlib.contextmanager
+def token_counting() -> Iterator[ModuleType]:
+    """litellm with its token counter switched on, for counting a reply whose provider sent no usage."""
+    litellm = load_litellm()
+    litellm.disable_token_counter = False
+    try:
+        yield litellm
+    finally:
+        litellm.disable_token_counter = True
+
+
 def is_loaded() -> bool:
     return _module is not None
 
@@ -74,7 +118,7 @@ def warm_up_in_background() -> threading.Thread:
     Returns the thread (already started; the same one on later calls) so a caller may join it.
     """
     global _warm_thread
-    with _lock:
+    with _warm_thread_lock:
         if _warm_thread is None:
             _warm_thread = threading.Thread(target=_warm_up, name="litellm-warm-up", daemon=True)
             _warm_thread.start()
@@ -84,23 +128,27 @@ def warm_up_in_background() -> threading.Thread:
 def _warm_up() -> None:
     try:
         litellm = load_litellm()
-
-        async def throwaway() -> None:
-            # Mocked calls make no request but run litellm's one-time setup. Measured here: a first real streamed
-            # call costs 0.7-1.2 s (tokenizer loading for the cost of a stream, ~0.25 s more for the Anthropic
-            # path); only a *streamed* mock per provider family brings both down to ~20-40 ms.
-            for model in ("openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5"):
-                response = await litellm.acompletion(
-                    model=model,
-                    messages=[{"role": "user", "content": "warm up"}],
-                    mock_response="ok",
-                    api_key="sk-warm-up-not-a-key",
-                    stream=True,
-                    stream_options={"include_usage": True},
-                )
-                async for _ in response:
-                    pass
-
-        asyncio.run(throwaway())
+        asyncio.run(_first_call_setup(litellm))
     except Exception:  # warm-up is an optimisation: a failure here must never reach the user
         log.warning("litellm warm-up failed", exc_info=True)
+
+
+async def _first_call_setup(litellm: ModuleType) -> None:
+    """Pay litellm's one-time setup of a streamed call (about 0.5 s here) before the user's first prompt.
+
+    Each call goes to a port of our own on 127.0.0.1 that is bound but not listening, so the connection is
+    refused at once: the whole request path runs (provider modules, transformations, HTTP clients) and
+    nothing leaves the machine. Mocked calls would load tokenizers (+170 MB) for their fake usage instead.
+    """
+    with socket.socket() as closed_port:
+        closed_port.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{closed_port.getsockname()[1]}"
+        for model, api_base in (("openai/warm-up", f"{base}/v1"), ("anthropic/warm-up", base)):
+            try:
+                response = await litellm.acompletion(
+                    model=model, api_base=api_base, api_key="sk-warm-up-not-a-key", stream=True,
+                    messages=[{"role": "user", "content": "warm up"}], max_retries=0, num_retries=0, timeout=5,
+                )
+                await response.completion_stream.aclose()
+            except Exception as exc:  # refused, as intended
+                log.debug("warm-up call to %s ended as expected: %s", model, type(exc).__name__)

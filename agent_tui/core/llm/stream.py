@@ -102,7 +102,8 @@ async def stream_completion(
         started = False
         response: Any = None
         try:
-            response = await litellm.acompletion(**_call_args(req, send_temperature))
+            async with _idle_limit(idle_timeout, req.provider):  # a server that never answers is a stall too
+                response = await litellm.acompletion(**_call_args(req, send_temperature))
             check_lines(getattr(response, "completion_stream", None))
             source = fast_chunks(response) if path == "auto" else None
             reader = ChunkEvents(keep_output=True)
@@ -155,6 +156,18 @@ async def stream_completion(
         finally:
             if response is not None:
                 await _close(response)
+
+
+@contextlib.asynccontextmanager
+async def _idle_limit(idle: float | None, provider: str) -> AsyncIterator[None]:
+    if not idle:
+        yield
+        return
+    try:
+        async with asyncio.timeout(idle):
+            yield
+    except TimeoutError:
+        raise ProviderError.stalled(provider, idle) from None
 
 
 async def _idle_guard(chunks: AsyncIterator[Any], idle: float, provider: str) -> AsyncIterator[Any]:

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from agent_tui.core.llm.events import Usage
+from agent_tui.core.llm.litellm_loader import token_counting
 
 if TYPE_CHECKING:
     from agent_tui.core.llm.stream import LLMRequest
@@ -26,8 +27,9 @@ def count_usage(litellm: ModuleType, req: LLMRequest, output: str, reasoning: st
         return int(litellm.token_counter(model=req.model, text=text, count_response_tokens=True)) if text else 0
 
     try:
-        prompt = int(litellm.token_counter(model=req.model, messages=req.messages))
-        completion, thinking = count(output), count(reasoning)
+        with token_counting():  # litellm_loader keeps the counter off everywhere else
+            prompt = int(litellm.token_counter(model=req.model, messages=req.messages))
+            completion, thinking = count(output), count(reasoning)
     except Exception:  # an estimate is a convenience: never fail a finished reply over it
         log.warning("could not count the tokens of a reply from %s", req.model, exc_info=True)
         return None

@@ -111,6 +111,18 @@ class McpManager:
         self._connections[name] = self._connection(name)
         self._connections[name].start()
 
+    async def set_enabled(self, name: str, enabled: bool) -> None:
+        """Enable (start) or disable (stop) the server `name` for the life of this manager; the config file is
+        left as it is. Raises KeyError for an unknown name."""
+        old = self._connections[name]
+        await old.stop()
+        self._config[name] = self._config[name].model_copy(update={"enabled": enabled})
+        self._connections[name] = connection = self._connection(name)
+        if enabled:
+            connection.start()
+        else:
+            self._changed(connection)  # a disabled connection never starts, so say so here
+
     async def shutdown(self) -> None:
         """Stop every server and wait for their processes to end. Never raises."""
         await asyncio.gather(*(c.stop() for c in self._connections.values()), return_exceptions=True)

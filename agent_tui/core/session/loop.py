@@ -18,12 +18,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent_tui.core.llm.catalog import ResolvedModel
-from agent_tui.core.llm.cost import step_cost
+from agent_tui.core.llm.cost import price_step
 from agent_tui.core.llm.errors import ProviderError
 from agent_tui.core.llm.stream import (
     Finish,
     LLMRequest,
     ReasoningDelta,
+    Retrying,
     TextDelta,
     ToolCall,
     ToolCallStarted,
@@ -44,6 +45,7 @@ from agent_tui.core.models import (
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session.history import to_llm_messages
 from agent_tui.core.session.repeat_guard import RepeatedFailures
+from agent_tui.core.session.retry_note import clear_retry, note_retry
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
 from agent_tui.core.text_encoding import escape_surrogates
@@ -68,6 +70,7 @@ class Turn:
     make_context: Callable[[ToolPart], ToolContext]
     step_limit: int
     retry_base_delay: float = 1.0
+    idle_timeout: float = 60.0  # seconds without data from the model before the attempt fails as stalled
     temperature: float | None = None  # the agent's; None: 0 for models that take a temperature
     produced: bool = False  # any visible text or tool call so far in this turn
     on_cost: Callable[[Decimal], None] = lambda cost: None  # each step's cost, as soon as it is known
@@ -156,7 +159,12 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
                 turn.open_parts.remove(part)
 
     try:
-        async for event in stream_completion(request, base_delay=turn.retry_base_delay):
+        stream = stream_completion(request, base_delay=turn.retry_base_delay, idle_timeout=turn.idle_timeout)
+        async for event in stream:
+            if isinstance(event, Retrying):
+                note_retry(assistant, writer, event)
+                continue
+            clear_retry(assistant, writer)
             if isinstance(event, TextDelta):
                 close(reasoning)
                 reasoning = None
@@ -212,6 +220,7 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
     finally:
         close(reasoning)
         close(text)
+        clear_retry(assistant, writer)
     for part in started.values():
         _finish_tool(turn, part, error="The model did not finish the arguments of this call.")
     if finish == "length":
@@ -260,7 +269,8 @@ def usage_tokens(usage: Usage | None) -> TokenUsage:
 def _finish_step(turn: Turn, usage: Usage | None, finish: str | None) -> None:
     assistant = turn.assistant
     tokens = usage_tokens(usage)
-    cost = step_cost(tokens, turn.model.info)
+    priced = price_step(tokens, turn.model.info, usage.cost if usage is not None else None)
+    cost = priced.total
     assistant.tokens = assistant.tokens + tokens
     assistant.cost += cost
     if cost:
@@ -270,7 +280,8 @@ def _finish_step(turn: Turn, usage: Usage | None, finish: str | None) -> None:
     assistant.finish_reason = finish
     turn.writer.part(
         StepFinishPart(
-            session_id=assistant.session_id, message_id=assistant.id, tokens=tokens, cost=cost, finish_reason=finish
+            session_id=assistant.session_id, message_id=assistant.id, tokens=tokens, cost=cost, finish_reason=finish,
+            cost_source=priced.source, cost_by_kind=priced.by_kind,
         )
     )
     turn.writer.message(assistant)

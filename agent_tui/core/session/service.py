@@ -47,6 +47,8 @@ from agent_tui.core.permission import PermissionManager, Policy
 from agent_tui.core.project import Project
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
+from agent_tui.core.session.approval import ApprovalClock
+from agent_tui.core.session.costs import CostReport, cost_report
 from agent_tui.core.session.fork import copy_history
 from agent_tui.core.session.history import guess_mime
 from agent_tui.core.session.loop import (
@@ -387,6 +389,7 @@ class SessionService:
             storage=self.storage, writer=self._writer, temperature=agent.temperature,
             make_context=lambda part: self._tool_context(run, part, depth, policy),
             step_limit=self.config.step_limit, retry_base_delay=self.retry_base_delay, scrub=self._scrub,
+            idle_timeout=self.config.provider_timeout.idle,
             on_cost=lambda cost: self._add_cost(session.id, cost), checkpoint=self.checkpoints.around_step,
         )
         await self._run_guarded(run, run_turn(turn), assistant, lambda reason: close_open_parts(turn, reason))
@@ -462,6 +465,10 @@ class SessionService:
         """The files a revert to `message_id` (an undo when None) would put back."""
         return self.reverter.preview(session_id, message_id)
 
+    def revert_points(self, session_id: str) -> list[tuple[str, list[str]]]:
+        """(user message id, files a revert to it would put back) for every live turn, newest first."""
+        return self.reverter.revert_points(session_id)
+
     async def _reverting(self, session_id: str, work: Coroutine[Any, Any, RevertResult]) -> RevertResult:
         try:
             self._require(session_id)
@@ -499,7 +506,8 @@ class SessionService:
             self._writer.part(part, force=False)
 
         async def ask(request):  # type: ignore[no-untyped-def]
-            await self.permissions.ask(part.session_id, part.call_id, request, policy)
+            clock = ApprovalClock(part, self._writer.part)  # the wait shows, and is not the tool's duration
+            await self.permissions.ask(part.session_id, part.call_id, request, policy, on_wait=clock)
 
         access = self.access.for_session(part.session_id) if self.access is not None else ToolAccess()
         return ToolContext(
@@ -508,6 +516,10 @@ class SessionService:
             file_times=self.file_times(part.session_id), host=self, agent_depth=depth, scrub=self._scrub,
             files=access.files, commands=access.commands,
         )
+
+    def cost_report(self, session_id: str) -> CostReport:
+        """The session's cost (its sub-agents included) by model and by kind of token (`/cost`)."""
+        return cost_report(self.storage, self._require(session_id).id)
 
     def get_todos(self, session_id: str) -> list[Todo]:
         session = self.storage.get_session(session_id)

@@ -23,7 +23,7 @@ from agent_tui.core.models import AssistantMessage, SnapshotFile, SnapshotPart, 
 from agent_tui.core.project import Project
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.snapshot.changes import summarise
-from agent_tui.core.snapshot.git import SnapshotError, SnapshotRepo, git_missing_reason
+from agent_tui.core.snapshot.git import SnapshotError, SnapshotRepo, SnapshotTimeout, git_missing_reason
 from agent_tui.core.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,15 @@ class Checkpoints:
 
     async def snapshot(self, session_id: str | None = None) -> str | None:
         """The project's files now, as a tree id; None when snapshots cannot be taken."""
-        if self.repo is None:
+        if self.repo is None or self.unavailable is not None:
             self.announce_if_off(session_id)
             return None
         try:
             return await asyncio.to_thread(self.repo.snapshot)
+        except SnapshotTimeout as exc:
+            self.unavailable = str(exc)  # each step would wait as long again: off for this run
+            self._turn_off(self.unavailable, session_id)
+            return None
         except (SnapshotError, OSError) as exc:
             log.warning("snapshot failed: %s", exc)
             self._turn_off(f"taking a snapshot of the project failed ({exc})", session_id)

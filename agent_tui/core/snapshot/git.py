@@ -33,12 +33,17 @@ DEFAULT_EXCLUDES = (
 )
 _ATTRIBUTES = "* -text -filter -ident -working-tree-encoding\n"
 _LOCK_RETRIES = 50  # another agent-tui process may hold our index.lock for a moment
+SNAPSHOT_TIMEOUT = 60.0  # seconds; the first snapshot of a big checkout (70k files) takes about 10
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
 class SnapshotError(Exception):
     """A git command on our snapshot repository failed."""
+
+
+class SnapshotTimeout(SnapshotError):
+    """A snapshot took too long (a huge folder, such as a home directory): not worth retrying at every step."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class SnapshotRepo:
         self._lock = _lock_for(git_dir)
         self._ready = False
         self._env = self._environment()
+        self.timeout = SNAPSHOT_TIMEOUT
 
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -92,12 +98,20 @@ class SnapshotRepo:
 
     # --- running git ----------------------------------------------------------------------------------------
 
-    def _run(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    def _run(self, *args: str, input: bytes | None = None, check: bool = True,
+             timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
         for attempt in range(_LOCK_RETRIES):
-            result = subprocess.run(
-                [self._git, *args], cwd=self.work_tree, env=self._env, input=input,
-                capture_output=True, stdin=None if input is not None else subprocess.DEVNULL,
-            )
+            try:
+                result = subprocess.run(
+                    [self._git, *args], cwd=self.work_tree, env=self._env, input=input, timeout=timeout,
+                    capture_output=True, stdin=None if input is not None else subprocess.DEVNULL,
+                )
+            except subprocess.TimeoutExpired as exc:
+                # The killed git leaves its lock behind; nobody else holds it (we hold our own lock).
+                (self.git_dir / "index.lock").unlink(missing_ok=True)
+                raise SnapshotTimeout(
+                    f"a snapshot of {self.work_tree} took longer than {timeout:.0f} s (is it a very large folder?)"
+                ) from exc
             if result.returncode == 0 or not check:
                 return result
             stderr = result.stderr.decode("utf-8", "replace")
@@ -156,7 +170,7 @@ class SnapshotRepo:
         with self._lock:
             self._ensure()
             # --ignore-errors: a file vanishing or unreadable mid-way must not lose the whole snapshot.
-            added = self._run("add", "-A", "--ignore-errors", "--", ".", check=False)
+            added = self._run("add", "-A", "--ignore-errors", "--", ".", check=False, timeout=self.timeout)
             if added.returncode != 0:
                 log.warning("snapshot: git add: %s", added.stderr.decode("utf-8", "replace").strip()[:500])
             return self._run("write-tree").stdout.decode().strip()
@@ -191,7 +205,7 @@ class SnapshotRepo:
         """The unified diff between two snapshots (of `paths`, or of everything)."""
         if before == after:
             return ""
-        args = ["diff-tree", "-r", "-p", "--no-renames", "--no-color", "--full-index", before, after]
+        args = ["diff-tree", "-r", "-p", "--no-renames", "--no-color", before, after]
         return self._run(*args, *(["--", *paths] if paths else [])).stdout.decode("utf-8", "replace")
 
     def restore(self, tree: str, paths: list[str]) -> None:

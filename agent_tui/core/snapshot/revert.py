@@ -101,6 +101,13 @@ class Reverter:
         target = self._undo_target(turns) if message_id is None else self._revert_target(turns, message_id)
         return sorted(file_bounds(target))
 
+    def revert_points(self, session_id: str) -> list[tuple[str, list[str]]]:
+        """Every live turn's user message id, newest first, with the files reverting to it would put back."""
+        turns = self._turns(session_id)
+        live = [t for t in turns if t.reverted is None]
+        return [(turn.user.info.id, sorted(file_bounds(live[index:]))) for index, turn in reversed(list(
+            enumerate(live)))]
+
     # --- actions ---------------------------------------------------------------------------------------------
 
     async def undo(self, session_id: str, *, force: bool = False) -> RevertResult:
@@ -118,10 +125,11 @@ class Reverter:
         bounds = list(file_bounds(turns).values())
         restore_to, expected = ("before", "after") if backwards else ("after", "before")
         repo = self.checkpoints.repo
-        if bounds and repo is not None:
+        if bounds:
             now = await self.checkpoints.snapshot(session_id)
-            if now is None:
-                raise NothingToRevert(f"Cannot {action}: the project could not be snapshotted (see the log).")
+            if now is None or repo is None:
+                reason = self.checkpoints.unavailable or "the project could not be snapshotted (see the log)"
+                raise NothingToRevert(f"Cannot {action} the files: {reason}.")
             if not force:
                 conflicts: list[str] = []
                 for tree, paths in by_tree(bounds, expected).items():

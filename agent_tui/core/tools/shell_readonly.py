@@ -38,6 +38,8 @@ _WRITING_ARGS = re.compile(
     r"(^|\s)(-d|-D|-m|-M|--delete|--move|--set-upstream-to|--unset|--add|--global|--system|--replace-all|"
     r"add|rm|remove|rename|set-url|prune|expire|delete)(\s|$)"
 )
+# git subcommands that list when given only flags, and create or change something when given a name.
+_LISTING_ONLY = frozenset({"branch", "tag", "remote"})
 # Flags that make a reading command write or run something.
 _WRITING_FLAGS = re.compile(
     r"(^|\s)(-delete|-exec|-execdir|-ok|-okdir|-fprint\S*|-fls|-i\S*|--in-place\S*|-o|--output\S*)(\s|$)"
@@ -67,4 +69,13 @@ def is_read_only(command: str) -> bool:
     subcommand = next((w for w in words[1:] if not w.startswith("-") or w in allowed), "")
     if subcommand not in allowed:
         return False
-    return not (program == "git" and _WRITING_ARGS.search(rest.replace(subcommand, "", 1)))
+    if program != "git":
+        return True
+    arguments = words[words.index(subcommand) + 1:]
+    if _WRITING_ARGS.search(" ".join(arguments)):
+        return False
+    if subcommand in _LISTING_ONLY:  # `git branch NAME` creates a branch; only flags list
+        return all(a.startswith("-") for a in arguments)
+    if subcommand == "config":
+        return any(a.startswith("--get") or a in ("--list", "-l") for a in arguments)
+    return True

@@ -28,7 +28,7 @@ PREVIEW_LINES = 400
 PREVIEW_HEIGHT = 16  # rows of preview when the terminal is tall enough; it shrinks so the answers stay on screen
 WHY = {
     "edit": "It wants to change a file.",
-    "bash": "This command can destroy work or reach outside the project.",
+    "bash": "Running this command needs your approval.",
     "external_directory": "The path is outside the project folder.",
     "webfetch": "It wants to fetch a web page.",
 }
@@ -71,10 +71,16 @@ class PermissionDialog(Dialog[PermissionAnswer]):
                          classes="dialog-title")
             if self.session_title:
                 yield Static(Content.styled(f"in session “{escape_controls(self.session_title)}”", "$text-muted"))
-            yield Static(escape_controls(event.title), id="permission-title", markup=False)
-            yield Static(Content.styled(WHY.get(event.permission, "This tool asks before it runs."),
-                                        "$text-muted"), id="permission-why")
             preview = preview_of(event)
+            title = event.title
+            if event.permission == "bash":  # the preview shows the command: say what it is for instead
+                title = str(event.metadata.get("description") or "")
+            if title:
+                yield Static(escape_controls(title), id="permission-title", markup=False)
+            why = event.metadata.get("why")
+            yield Static(Content.styled(escape_controls(why) if isinstance(why, str) and why else
+                                        WHY.get(event.permission, "This tool asks before it runs."),
+                                        "$text-muted"), id="permission-why")
             if preview is not None:
                 with VerticalScroll(id="permission-preview"):
                     yield Static(preview)

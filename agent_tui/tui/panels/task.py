@@ -41,7 +41,10 @@ class TaskPanel(ToolPanel):
     expanded_while_running = True
 
     def title(self, part: ToolPart) -> str:
-        return one_line(text_input(part, "description", "prompt"), 80) or part.state.title or ""
+        title = one_line(text_input(part, "description", "prompt"), 80) or part.state.title or ""
+        agent = part.state.input.get("agent") or part.state.metadata.get("agent")
+        # The default sub-agent goes unnamed; a chosen one is worth knowing.
+        return f"{title} ({agent})" if isinstance(agent, str) and agent and agent != "general" else title
 
     def summary(self, part: ToolPart) -> str:
         steps = steps_of(part)

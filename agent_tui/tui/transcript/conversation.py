@@ -22,6 +22,8 @@ from agent_tui.tui.transcript.blocks import (
     ToolBlock,
     UserBlock,
 )
+from agent_tui.tui.transcript.retry import RetryBlock
+from agent_tui.tui.transcript.reverted import RevertedReplyBlock, RevertedUserBlock
 
 
 class MessageView:
@@ -38,6 +40,8 @@ class MessageView:
         return self.info is not None and (self.info.time.completed is not None or self.info.error is not None)
 
     def blocks(self) -> list[Block]:
+        if self.info is not None and self.info.reverted is not None:
+            return [self._reverted_block()]
         if isinstance(self.info, UserMessage):
             block = self._blocks.get("user")
             if not isinstance(block, UserBlock):
@@ -55,6 +59,12 @@ class MessageView:
             if block is not None:
                 out.append(block)
         info = self.info
+        if isinstance(info, AssistantMessage) and info.retry is not None:
+            retry = self._blocks.get("retry")
+            if not isinstance(retry, RetryBlock):
+                retry = self._blocks["retry"] = RetryBlock(info)
+            retry.message = info
+            out.append(retry)
         if info is not None and info.error is not None:
             error = self._blocks.get("error")
             if not isinstance(error, ErrorBlock):
@@ -68,6 +78,25 @@ class MessageView:
             footer.message = info
             out.append(footer)
         return out
+
+    def _reverted_block(self) -> Block:
+        """An undone turn's message (see reverted.py); rebuilt from the parts each time the list is."""
+        assert self.info is not None
+        if isinstance(self.info, UserMessage):
+            user = self._blocks.get("user-reverted")
+            if not isinstance(user, RevertedUserBlock):
+                user = self._blocks["user-reverted"] = RevertedUserBlock(self.id)
+            user.texts = [p for p in self._ordered() if isinstance(p, TextPart)]
+            user.files = [p for p in self._ordered() if isinstance(p, FilePart)]
+            user.reverted = self.info.reverted or "undone"
+            user.invalidate()
+            return user
+        reply = self._blocks.get("reply-reverted")
+        if not isinstance(reply, RevertedReplyBlock):
+            reply = self._blocks["reply-reverted"] = RevertedReplyBlock(self.id)
+        reply.parts = self._ordered()
+        reply.invalidate()
+        return reply
 
     def _ordered(self) -> list[Part]:
         return [self.parts[key] for key in sorted(self.parts)]
@@ -155,14 +184,18 @@ class Conversation:
             return [], True
         was_finished = view.finished
         had_error = view.info is not None and view.info.error is not None
+        had_retry = isinstance(view.info, AssistantMessage) and view.info.retry is not None
         role_changed = view.info is None or view.info.role != info.role
+        role_changed |= view.info is not None and view.info.reverted != info.reverted  # undo/redo: other blocks
         view.info = info
         changed: list[Block] = []
         if view.finished and not was_finished:
             changed += view.finish()
-        structure = role_changed or (view.finished and not was_finished) or (info.error is not None) != had_error
+        has_retry = isinstance(info, AssistantMessage) and info.retry is not None
+        structure = (role_changed or (view.finished and not was_finished) or (info.error is not None) != had_error
+                     or has_retry != had_retry)
         for block in view.blocks():
-            if isinstance(block, FooterBlock | ErrorBlock):
+            if isinstance(block, FooterBlock | ErrorBlock | RetryBlock):
                 block.invalidate()
                 changed.append(block)
         return changed, structure

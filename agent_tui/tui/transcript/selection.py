@@ -106,13 +106,15 @@ def item_lines(item: Selectable, lines: list[Strip]) -> tuple[int, int]:
 
 
 class MessageSelection:
-    """The selection mode of a transcript: ↑↓/k j move, c/y/Enter copy, f fork, Esc (via the app) leaves."""
+    """The selection mode of a transcript: ↑↓/k j move, c/y/Enter copy, f fork, r revert to (a user message),
+    Esc (via the app) leaves."""
 
     def __init__(self, transcript: Transcript, *, copy: Callable[[Selectable], None],
-                 fork: Callable[[Selectable], None]) -> None:
+                 fork: Callable[[Selectable], None], revert: Callable[[Selectable], None] | None = None) -> None:
         self.transcript = transcript
         self.copy = copy
         self.fork = fork
+        self.revert = revert
         self.active = False
         self.current: Selectable | None = None
         self._rows: tuple[Block, int, int] | None = None
@@ -176,6 +178,9 @@ class MessageSelection:
         elif key == "f":
             if self.current is not None:
                 self.fork(self.current)
+        elif key == "r" and self.revert is not None:
+            if self.current is not None and self.current.role == "user":
+                self.revert(self.current)
         elif key in ("home", "end"):
             items = self.items()
             if items:

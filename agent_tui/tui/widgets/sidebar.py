@@ -21,6 +21,7 @@ from agent_tui.core.events import Event, SessionBusy, SessionDeleted, SessionIdl
 from agent_tui.core.models import Session
 from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui import format as fmt
+from agent_tui.tui.widgets.changed_files import ChangedFiles
 
 if TYPE_CHECKING:
     from agent_tui.core.session.service import SessionService
@@ -76,6 +77,7 @@ class Sidebar(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter sessions…", id="session-filter")
         yield SessionList(id="session-list")
+        yield ChangedFiles(id="changed-files")
 
     def on_mount(self) -> None:
         self.reload()
@@ -93,6 +95,8 @@ class Sidebar(Vertical):
     def apply(self, event: Event) -> None:
         match event:
             case SessionUpdated(session=session):
+                if session.id == self.current_id:
+                    self.query_one(ChangedFiles).show(session)
                 if session.parent_id is not None:
                     return  # sub-agent sessions are not listed
                 others = [s for s in self._sessions if s.id != session.id]
@@ -113,6 +117,7 @@ class Sidebar(Vertical):
 
     def set_current(self, session_id: str | None) -> None:
         self.current_id = session_id
+        self.query_one(ChangedFiles).show(self.service.get(session_id) if session_id else None)
         self._schedule_rebuild()
 
     @property

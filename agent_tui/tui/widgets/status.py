@@ -8,10 +8,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
+from agent_tui.core.events import Event
 from agent_tui.core.models import AssistantMessage
 from agent_tui.tui import format as fmt
+from agent_tui.tui.widgets.model_wait import ModelWait
 
 MCP_MARKS = {"ready": "✓", "starting": "…", "failed": "✗", "stopped": "–", "disabled": "–"}
 
@@ -26,8 +29,29 @@ class StatusLine(Horizontal):
     cost: reactive[Decimal] = reactive(Decimal(0))
     busy: reactive[bool] = reactive(False)
     waiting: reactive[bool] = reactive(False)  # busy, and nothing has arrived from the model yet
+    approval: reactive[bool] = reactive(False)  # a tool of the session waits for the user's permission
+    loading_library: reactive[bool] = reactive(False)  # a prompt waits for litellm's import to finish
     queued: reactive[int] = reactive(0)
     mcp: reactive[dict[str, str]] = reactive(dict, always_update=True)
+    notice: reactive[str] = reactive("")  # a retry's countdown or the model's silence (see ModelWait)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.wait = ModelWait()
+        self._tick: Timer | None = None  # a 1 s timer, running only while the model is expected to send
+
+    def track(self, event: Event) -> None:
+        """An engine event of the session on screen: keep the retry countdown and the silence count."""
+        self.wait.track(event)
+        self._update_notice()
+
+    def _update_notice(self) -> None:
+        self.notice = self.wait.text() or ""
+        if self.wait.ticking and self._tick is None and self.is_mounted:
+            self._tick = self.set_interval(1.0, self._update_notice)
+        elif not self.wait.ticking and self._tick is not None:
+            self._tick.stop()
+            self._tick = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-left")
@@ -58,7 +82,8 @@ class StatusLine(Horizontal):
 
     watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
     watch_agent = watch_agent_color = _watch_any
-    watch_cost = watch_busy = watch_waiting = watch_queued = watch_mcp = _watch_any
+    watch_cost = watch_busy = watch_waiting = watch_approval = watch_queued = watch_mcp = _watch_any
+    watch_loading_library = watch_notice = _watch_any
 
     def _refresh_text(self) -> None:
         parts: list[Content] = [Content.styled(self.model, "bold")]
@@ -81,6 +106,12 @@ class StatusLine(Horizontal):
             right.append(Content.styled(f"{self.queued} queued", "$warning"))
         if self.busy:
             doing = "waiting for the model" if self.waiting else "working"
+            if self.waiting and self.loading_library:
+                doing = "loading litellm, sends when ready"
+            elif self.notice:
+                doing = f"{doing} · {self.notice}" if not self.notice.startswith("retrying") else self.notice
+            if self.approval:
+                doing = "waiting for approval"
             right.append(Content.styled(f"● {doing}  esc to stop", "$accent"))
         else:
             right.append(Content("idle"))

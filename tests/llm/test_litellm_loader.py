@@ -1,0 +1,81 @@
+"""litellm loads without tokenizers nobody needs and warms up without leaving the machine.
+
+The tokenizer checks run in a fresh interpreter (what is imported is process-wide) through the real engine
+against the scripted server, for an OpenAI-style and an Anthropic-style provider. They fail loudly when a
+litellm upgrade moves the two switches `litellm_loader` relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+CHILD = r"""
+import asyncio, json, sys, tempfile
+from pathlib import Path
+from agent_tui.core.bus import Bus
+from agent_tui.core.config import Config
+from agent_tui.core.llm import litellm_loader
+from agent_tui.core.project import Project
+from agent_tui.core.session.service import SessionService
+from agent_tui.core.storage import Storage
+from agent_tui.testing import FakeLLMThread, text
+
+warm = sys.argv[1] == "warm"
+root = Path(tempfile.mkdtemp())
+limits = {"limit": {"context": 100000, "output": 4000}}
+
+def provider(srv, api):
+    base = srv.openai_base if api == "openai" else srv.anthropic_base
+    return {"api": api, "base_url": base, "api_key": "sk-test", "models": {"m": limits}}
+
+async def main():
+    if warm:
+        litellm_loader.warm_up_in_background().join()
+    with FakeLLMThread([[text("hello there")], [text("hi again")]]) as srv:
+        config = Config.model_validate({"model": "oa/m", "small_model": "oa/m", "provider": {
+            "oa": provider(srv, "openai"), "an": provider(srv, "anthropic")}})
+        svc = SessionService(project=Project.discover(root), config=config, storage=Storage(root / "db"), bus=Bus())
+        session = svc.create(title="t")
+        replies = [await svc.chat(session.id, "hi", model=m) for m in ("oa/m", "an/m")]
+        await svc.shutdown()
+    import litellm, litellm.main
+    print(json.dumps({
+        "errors": [r.error.model_dump(mode="json") if r.error else None for r in replies],
+        "tiktoken_data": "tiktoken_ext.openai_public" in sys.modules,
+        "hf_tokenizers": "tokenizers" in sys.modules,
+        "encoding_is_lazy": type(litellm.main.encoding).__name__ == "_LazyEncoding",
+        "counter_off": litellm.disable_token_counter,
+    }))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["cold", "warm"])
+def test_streamed_replies_load_no_tokenizer(mode: str, subprocess_env: dict[str, str]) -> None:
+    out = subprocess.run([sys.executable, "-c", CHILD, mode], env=subprocess_env, capture_output=True, text=True,
+                         timeout=180, check=True)
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["errors"] == [None, None]
+    assert found["encoding_is_lazy"], "litellm.main.encoding is no longer the lazy stand-in"
+    assert found["counter_off"] is True
+    assert not found["tiktoken_data"], "an OpenAI or Anthropic reply loaded tiktoken's encoding"
+    assert not found["hf_tokenizers"], "a reply loaded a Hugging Face tokenizer"
+
+
+@pytest.mark.slow
+def test_token_counting_switches_the_counter_on_only_inside() -> None:
+    from agent_tui.core.llm.litellm_loader import load_litellm, token_counting
+
+    litellm = load_litellm()
+    # litellm's own switch: if an upgrade drops it, token counting would silently cost a tokenizer again.
+    assert hasattr(litellm, "disable_token_counter")
+    assert litellm.token_counter(model="gpt-4o", text="one two three four") == 0
+    with token_counting() as counting:
+        assert counting.token_counter(model="gpt-4o", text="one two three four") > 0
+    assert litellm.disable_token_counter is True
