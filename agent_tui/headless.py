@@ -19,7 +19,7 @@ from agent_tui.core.config import ConfigError
 from agent_tui.core.events import Event, PartUpdated, UndoUnavailable
 from agent_tui.core.exit_now import exit_now
 from agent_tui.core.llm.catalog import ModelError
-from agent_tui.core.models import AssistantMessage, TextPart, ToolPart
+from agent_tui.core.models import AssistantMessage, ReasoningPart, TextPart, ToolPart
 from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_json, to_markdown
 from agent_tui.core.storage import StorageError
@@ -37,6 +37,18 @@ def _open_service(directory: str, *, model: str | None = None, permission_mode: 
     return SessionService.open(Path(directory), model=model, permission_mode=permission_mode)  # type: ignore[arg-type]
 
 
+def json_line(event: Event) -> str:
+    """One event as a line of `--format json`.
+
+    An event of a streaming text or reasoning part leaves out the part's text so far: every line would be as
+    long as the reply up to then (quadratic output for a long reply). Its `delta` says what was added, and the
+    part's closing event (no delta) carries the whole text.
+    """
+    if isinstance(event, PartUpdated) and event.delta and isinstance(event.part, TextPart | ReasoningPart):
+        return event.model_dump_json(exclude={"part": {"text"}})
+    return event.model_dump_json()
+
+
 class _Printer:
     """Turns bus events of one session into terminal output."""
 
@@ -50,7 +62,7 @@ class _Printer:
 
     def __call__(self, event: Event) -> None:
         if self.fmt == "json":
-            self.out.write(event.model_dump_json() + "\n")
+            self.out.write(json_line(event) + "\n")
             self.out.flush()
             return
         if isinstance(event, UndoUnavailable):  # sent once: checkpoints cannot be taken

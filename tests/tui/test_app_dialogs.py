@@ -39,7 +39,7 @@ async def test_permission_allow_once_shows_the_diff_and_runs_the_edit(make_app, 
         dialog = await wait_for_screen(pilot, PermissionDialog)
         shown = screen_text(app)
         assert "Permission needed" in shown and "edit" in shown
-        assert "-print('hello')" in shown and "+print('goodbye')" in shown  # the diff preview
+        assert "- print('hello')" in shown and "+ print('goodbye')" in shown  # the diff preview, numbered
         assert (project_dir / "hello.py").read_text() == "print('hello')\n"  # nothing before the answer
         assert dialog.event.permission == "edit"
         await pilot.press("1")
@@ -65,7 +65,7 @@ async def test_permission_answers_stay_on_screen_in_a_short_terminal(make_app, m
         await wait_for_screen(pilot, PermissionDialog)
         await pilot.pause(0.1)
         shown = screen_text(app)
-        assert "-line_0 = 0" in shown  # the start of the diff, which scrolls
+        assert "- line_0 = 0" in shown  # the start of the diff, which scrolls
         for answer in ("1 Allow once", "2 Always allow", "3 Reject", "tell the model why", "esc stop the reply"):
             assert answer in shown
         await pilot.press("3")

@@ -113,7 +113,7 @@ async def test_diff_shows_the_whole_session_and_one_file_from_the_list(make_app,
         await wait_for_screen(pilot, DiffDialog)
         shown = screen_text(app)
         assert "Changes in this session (2 files)" in shown
-        assert "-print('hello')" in shown and "+changed" in shown and "+extra" in shown
+        assert "- print('hello')" in shown and "+ changed" in shown and "+ extra" in shown  # numbered diff rows
         await pilot.press("escape")
         await pilot.pause()
         listing = app.main.sidebar.query_one("#changed-files-list")
@@ -121,7 +121,7 @@ async def test_diff_shows_the_whole_session_and_one_file_from_the_list(make_app,
         await pilot.press("home", "enter")  # extra.txt comes first
         dialog = await wait_for_screen(pilot, DiffDialog)
         shown = screen_text(app)
-        assert "extra.txt: changes in this session" in shown and "+extra" in shown
+        assert "extra.txt: changes in this session" in shown and "+ extra" in shown
         assert "hello.py" not in dialog.diff
 
 
@@ -153,3 +153,14 @@ async def test_select_a_message_in_the_transcript_and_revert_to_it_with_r(make_a
         await pilot.press("y")
         await wait_for(pilot, lambda: not (project_dir / "two.txt").exists(), what="the revert")
         assert (project_dir / "one.txt").exists()
+
+
+async def test_a_long_file_list_keeps_the_dialog_buttons_on_a_small_screen(make_app, make_service, llm, project_dir):
+    script_turn(llm, "for i in $(seq 1 30); do echo $i > f$i.txt; done")
+    app = make_app(make_service(permission=ALLOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, app, "many files")
+        await pilot.press("alt+r", "enter")
+        await wait_for_screen(pilot, ConfirmDialog)
+        shown = screen_text(app)
+        assert "Revert (y)" in shown and "Cancel (n)" in shown and "more" in shown

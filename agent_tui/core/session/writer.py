@@ -19,11 +19,23 @@ from collections.abc import Iterable
 
 from agent_tui.core.bus import Bus
 from agent_tui.core.events import MessageUpdated, PartUpdated, SessionUpdated, StorageProblem
-from agent_tui.core.models import Message, Part, Session
+from agent_tui.core.models import Message, Part, ReasoningPart, Session, TextPart
 from agent_tui.core.storage import BUSY_TIMEOUT, Storage, StorageError
 
 log = logging.getLogger(__name__)
 RETRY_BUSY_TIMEOUT = 0.1  # while a problem is known, a retry must not hold the UI thread for long
+
+
+def snapshot(part: Part) -> Part:
+    """A copy of `part` as it is now, for an event.
+
+    Text and reasoning parts hold only immutable values (strings, ints, bools), so a shallow copy is already a
+    snapshot; they are the parts that change at every chunk, and a deep copy costs three times as much. Tool
+    parts hold a mutable state (input, metadata) and are copied deeply.
+    """
+    if isinstance(part, TextPart | ReasoningPart):
+        return part.model_copy()
+    return part.model_copy(deep=True)
 
 
 class RecordWriter:
@@ -68,7 +80,7 @@ class RecordWriter:
         """Publish `part`; write it now when `force`, else within `interval`."""
         if part.session_id in self._deleted:
             return
-        self.bus.publish(PartUpdated(part=part.model_copy(deep=True), delta=delta))
+        self.bus.publish(PartUpdated(part=snapshot(part), delta=delta))
         now = time.monotonic()
         if force or now - self._last_write.get(part.id, 0.0) >= self.interval:
             self._write(part)

@@ -176,7 +176,8 @@ class MainScreen(Screen[None]):
             case PartUpdated(part=part, delta=delta) if on_screen and (delta or part.type == "tool"):
                 # Streamed text or a tool call: the model is answering. (The user's own text has no delta.)
                 self.status.waiting = False
-                self.status.approval = bool(self.agent.service.permissions.pending(self.session_id))
+                waiting = part.type == "tool" and bool(part.state.metadata.get("waiting_for_approval"))
+                self.status.approval = waiting or bool(self.agent.service.permissions.pending(self.session_id))
             case SessionIdle() if on_screen:
                 self.status.busy = self.agent.runner.running(self.session_id or "")
                 self.status.approval = False

@@ -266,12 +266,16 @@ class ToolBlock(Block):
         header.append(f"{_STATUS_ICON[status]} ", styles[icon_style])
         header.append(self.part.tool, styles["tool-name"])
         title = self.panel.title(self.part)
+        label, style = self.state_text(ctx)
         if title:
+            # A long title gives way to the state ("waiting for approval" must stay visible).
+            room = ctx.width - header.cell_len - len(label) - 5
+            if len(title) > room:
+                title = title[: max(room - 1, 8)] + "…"
             header.append(f"  {title}", styles["tool-title"])
         summary = self.panel.summary(self.part) if state.status == "completed" else ""
         if summary:
             header.append(f"  {summary}", styles["dim"])
-        label, style = self.state_text(ctx)
         header.append(" · ", styles["dim"])
         header.append(label, styles[style])
         return header
