@@ -34,6 +34,7 @@ class QueuedPrompt:
     kind: Kind = "chat"
     files: list[Path] = field(default_factory=list)
     model: str | None = None
+    prompt: str | None = None  # sent to the model after `text`, not shown (a custom command's expansion)
     created_session: bool = False  # the session was created for this prompt (deleted again if it fails to start)
 
 
@@ -149,7 +150,8 @@ class ChatRunner:
 
     def _run(self, session_id: str, prompt: QueuedPrompt) -> Awaitable[object]:
         calls: dict[Kind, Callable[[], Awaitable[object]]] = {
-            "chat": lambda: self.service.chat(session_id, prompt.text, model=prompt.model, files=prompt.files),
+            "chat": lambda: self.service.chat(session_id, prompt.text, model=prompt.model, files=prompt.files,
+                                              prompt=prompt.prompt),
             "compact": lambda: self.service.compact(session_id, model=prompt.model),
             "init": lambda: self.service.initialize(session_id, model=prompt.model),
             "shell": lambda: self.service.shell(session_id, prompt.text.removeprefix("!")),
