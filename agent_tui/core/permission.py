@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -31,7 +32,7 @@ from agent_tui.core.bus import Bus
 from agent_tui.core.config import Action, PermissionConfig
 from agent_tui.core.events import PermissionAsked, PermissionReplied
 from agent_tui.core.tools.base import PermissionRejected, PermissionRequest
-from agent_tui.core.tools.shell import always_patterns, split_commands
+from agent_tui.core.tools.shell import always_patterns, bash_subjects
 from agent_tui.core.tools.shell_readonly import is_read_only
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ class PermissionManager:
         if request.permission == "bash":
             command = request.metadata.get("command")
             if isinstance(command, str):
-                return split_commands(command) or [command.strip()]
+                return bash_subjects(command)
         return list(request.patterns)
 
     def config_action(self, permission: str, subject: str | None = None, policy: Policy | None = None,
@@ -239,8 +240,9 @@ class PermissionManager:
     # --- the round trip ------------------------------------------------------------------------------------
 
     async def ask(self, ctx_session_id: str, call_id: str | None, request: PermissionRequest,
-                  policy: Policy | None = None) -> None:
-        """Return when the action may go ahead; raise PermissionRejected with a message for the model otherwise."""
+                  policy: Policy | None = None, *, on_wait: Callable[[bool], None] | None = None) -> None:
+        """Return when the action may go ahead; raise PermissionRejected with a message for the model otherwise.
+        `on_wait(True)` / `on_wait(False)` frame the time the question waits for the user."""
         action = self.evaluate(request, ctx_session_id, policy)
         if action == "allow":
             return
@@ -261,16 +263,34 @@ class PermissionManager:
             pattern=", ".join(always) if always else None,
             call_id=call_id,
             metadata={**request.metadata, "patterns": list(request.patterns), "always": always,
-                      **({"agent": policy.agent} if policy is not None and policy.agent else {})},
+                      **({"agent": policy.agent} if policy is not None and policy.agent else {}),
+                      **self._why(request, ctx_session_id, policy)},
         )
         pending = _Pending(event=event, request=request, future=loop.create_future(), always=always,
                            policy=policy)
         self._pending[event.id] = pending
+        if on_wait is not None:
+            on_wait(True)
         self.bus.publish(event)
         try:
             await pending.future
         finally:
             self._pending.pop(event.id, None)
+            if on_wait is not None:
+                on_wait(False)
+
+    def _why(self, request: PermissionRequest, session_id: str, policy: Policy | None) -> dict[str, str]:
+        """For bash: which of its commands ask, and why, in one line for the dialog."""
+        if request.permission != "bash":
+            return {}
+        asking = [s for s in self.subjects(request) if self.config_action("bash", s, policy) == "ask"
+                  and not self._granted(session_id, "bash", s)]
+        destructive = [s for s in asking if any(wildcard_match(p, s) for p in DESTRUCTIVE_BASH)]
+        if destructive:
+            return {"why": f"{', '.join(destructive[:3])}: can destroy work or reach beyond the project."}
+        if asking:
+            return {"why": f"The configuration asks before running {', '.join(asking[:3])}."}
+        return {}
 
     def reply(self, request_id: str, reply: Reply, message: str | None = None) -> None:
         """Answer a pending ask. Unknown or already answered ids are ignored (a dialog may answer twice)."""

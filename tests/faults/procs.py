@@ -25,7 +25,8 @@ def wait_until(condition, what: str, timeout: float = 30.0) -> None:  # type: ig
 
 
 def read_pid(path: Path) -> int:
-    wait_until(lambda: path.exists() and path.read_text().strip().isdigit(), f"{path.name}")
+    # The tool starts only after the child imported litellm: that can take a minute on a loaded 2-core machine.
+    wait_until(lambda: path.exists() and path.read_text().strip().isdigit(), f"{path.name}", timeout=180)
     return int(path.read_text())
 
 
@@ -36,6 +37,8 @@ def tool_command(folder: Path) -> str:
 
 def kill_leftovers(*pids: int) -> None:
     for pid in pids:
+        if pid <= 0:  # never started: os.kill(0, ...) would signal the test runner's own process group
+            continue
         try:
             os.kill(pid, 9)
         except OSError:

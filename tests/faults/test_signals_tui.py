@@ -69,7 +69,8 @@ def _start(tmp_path: Path):  # type: ignore[no-untyped-def]
     script = [Reply.of(text("Starting it. "), tool_call("bash", {"command": tool_command(tmp_path)}, id="b1")),
               Reply.of(text("never reached"))]
     llm = FakeLLMThread(script).__enter__()
-    write_config(project, llm.openai_base, permission={"bash": "allow"})
+    # The pid files are outside the project: paths a command names there ask under external_directory.
+    write_config(project, llm.openai_base, permission={"bash": "allow", "external_directory": "allow"})
     term = Terminal(project, tmp_path / "home")
     wait_until(lambda: b"fake/m" in term.output, "the first frame", timeout=60)
     time.sleep(0.5)  # the prompt has focus once the first frame is up; give it a moment to take keys

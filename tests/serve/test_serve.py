@@ -119,3 +119,16 @@ def test_binding_beyond_the_loopback_needs_a_flag_and_warns(tmp_path: Path, agen
         _, err = process.communicate(timeout=30)
     assert "WARNING" in err and "Anyone who can reach this port controls the agent" in err
     assert process.returncode == 0  # SIGTERM stops it cleanly
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path, agent_tui_home: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "agent_tui.cli", "serve", "--port", str(port), str(tmp_path)],
+            env=serve_env(agent_tui_home), capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr

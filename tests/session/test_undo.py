@@ -280,3 +280,32 @@ async def test_revert_points_list_every_live_turn_newest_first(make_service, llm
     await turn(svc, llm, session.id, "two", write("y.txt", "2\n", id="w2"))
     users = [m.info.id for m in svc.messages(session.id) if isinstance(m.info, UserMessage)]
     assert svc.revert_points(session.id) == [(users[1], ["y.txt"]), (users[0], ["x.txt", "y.txt"])]
+
+
+async def test_a_step_cut_off_by_a_crash_is_undone_after_confirming_its_files(make_service, llm, project_dir):
+    from agent_tui.core.models import AssistantMessage, TextPart
+    from agent_tui.core.models import UserMessage as User
+
+    svc = make_service(permission_mode="approve")
+    session = svc.create()
+    await turn(svc, llm, session.id, "kept", write("kept.txt", "k\n", id="w1"))
+    # A turn whose process died mid-bash: the checkpoint before it exists, the one after never came.
+    before = await svc.checkpoints.snapshot(session.id)
+    user = User(session_id=session.id)
+    reply = AssistantMessage(session_id=session.id, provider="fake", model="m", parent_id=user.id)
+    svc.storage.put_all(messages=[user, reply], parts=[
+        TextPart(session_id=session.id, message_id=user.id, text="crashing turn"),
+        SnapshotPart(session_id=session.id, message_id=reply.id, before=before)])
+    (project_dir / "hello.py").write_text("half-written\n")
+    (project_dir / "partial.txt").write_text("p\n")
+    with pytest.raises(RevertConflict) as caught:
+        await svc.undo(session.id)
+    assert caught.value.files == ["hello.py", "partial.txt"]
+    with pytest.raises(RevertConflict):  # still asked: nothing was recorded by the refused attempt
+        await svc.undo(session.id)
+    result = await svc.undo(session.id, force=True)
+    assert result.files == ["hello.py", "partial.txt"]
+    assert (project_dir / "hello.py").read_text() == "print('hello')\n" and not (project_dir / "partial.txt").exists()
+    assert (project_dir / "kept.txt").exists()
+    await svc.redo(session.id)
+    assert (project_dir / "hello.py").read_text() == "half-written\n"

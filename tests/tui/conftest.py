@@ -95,7 +95,7 @@ def screen_text(app: App[Any]) -> str:
     return console.export_text()
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], *, what: str, tries: int = 400) -> None:
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], *, what: str, tries: int = 1000) -> None:
     """Let the app run until `condition()` holds (each try yields to the loop for up to 20 ms)."""
     for _ in range(tries):
         if condition():

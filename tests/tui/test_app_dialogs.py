@@ -39,7 +39,7 @@ async def test_permission_allow_once_shows_the_diff_and_runs_the_edit(make_app, 
         dialog = await wait_for_screen(pilot, PermissionDialog)
         shown = screen_text(app)
         assert "Permission needed" in shown and "edit" in shown
-        assert "-print('hello')" in shown and "+print('goodbye')" in shown  # the diff preview
+        assert "- print('hello')" in shown and "+ print('goodbye')" in shown  # the diff preview, numbered
         assert (project_dir / "hello.py").read_text() == "print('hello')\n"  # nothing before the answer
         assert dialog.event.permission == "edit"
         await pilot.press("1")
@@ -65,7 +65,7 @@ async def test_permission_answers_stay_on_screen_in_a_short_terminal(make_app, m
         await wait_for_screen(pilot, PermissionDialog)
         await pilot.pause(0.1)
         shown = screen_text(app)
-        assert "-line_0 = 0" in shown  # the start of the diff, which scrolls
+        assert "- line_0 = 0" in shown  # the start of the diff, which scrolls
         for answer in ("1 Allow once", "2 Always allow", "3 Reject", "tell the model why", "esc stop the reply"):
             assert answer in shown
         await pilot.press("3")
@@ -261,3 +261,32 @@ async def test_ctrl_c_asks_while_a_reply_runs_and_quits_when_idle(make_app, llm,
     async with idle.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: not idle.is_running, what="the exit")
+
+
+async def test_bash_permission_shows_the_command_once_and_the_wait(make_app, make_service, llm, title_llm,
+                                                                 project_dir):
+    command = 'for i in $(seq 1 3); do python3 -c "print($i)"; done'
+    llm.add(Reply.of(tool_call("bash", {"command": command, "description": "count to three"}, id="call_1")))
+    llm.add(Reply.of(text("Counted.")))
+    title_llm.add(Reply.of(text("Count")))
+    app = make_app(make_service(permission={"bash": {"*": "ask"}}))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "count")
+        await pilot.press("enter")
+        dialog = await wait_for_screen(pilot, PermissionDialog)
+        texts = [str(w.render()) for w in dialog.query("Static")]
+        assert sum("python3 -c" in t for t in texts) == 1  # in the preview only
+        assert "count to three" in texts
+        assert any("asks before running seq 1 3, python3 -c" in t for t in texts)
+        choices = screen_text(app)
+        assert "seq, seq *, python3 -c \"print($i)\"" in choices and " do" not in choices.split("(")[-1]
+        main = app.main
+        await wait_for(pilot, lambda: "waiting for approval" in str(
+            main.status.query_one("#status-right").render()), what="the status line")
+        assert "waiting for approval" in screen_text(app)
+        await pilot.press("1")
+        service = app.service
+        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the turn")
+        part = tool_parts(service, service.list()[0].id)[0]
+        assert part.state.status == "completed" and "approval_wait_ms" in part.state.metadata
+        assert "waiting for approval" not in str(main.status.query_one("#status-right").render())

@@ -113,7 +113,7 @@ async def test_diff_shows_the_whole_session_and_one_file_from_the_list(make_app,
         await wait_for_screen(pilot, DiffDialog)
         shown = screen_text(app)
         assert "Changes in this session (2 files)" in shown
-        assert "-print('hello')" in shown and "+changed" in shown and "+extra" in shown
+        assert "- print('hello')" in shown and "+ changed" in shown and "+ extra" in shown  # numbered diff rows
         await pilot.press("escape")
         await pilot.pause()
         listing = app.main.sidebar.query_one("#changed-files-list")
@@ -121,7 +121,7 @@ async def test_diff_shows_the_whole_session_and_one_file_from_the_list(make_app,
         await pilot.press("home", "enter")  # extra.txt comes first
         dialog = await wait_for_screen(pilot, DiffDialog)
         shown = screen_text(app)
-        assert "extra.txt: changes in this session" in shown and "+extra" in shown
+        assert "extra.txt: changes in this session" in shown and "+ extra" in shown
         assert "hello.py" not in dialog.diff
 
 

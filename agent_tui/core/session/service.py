@@ -32,7 +32,6 @@ from agent_tui.core.llm.errors import ProviderError
 from agent_tui.core.llm.stream import TextDelta, Usage, stream_completion
 from agent_tui.core.models import (
     AssistantMessage,
-    FileChange,
     FilePart,
     MessageError,
     MessageWithParts,
@@ -47,6 +46,7 @@ from agent_tui.core.permission import PermissionManager, Policy
 from agent_tui.core.project import Project
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
+from agent_tui.core.session.approval import ApprovalClock
 from agent_tui.core.session.costs import CostReport, cost_report
 from agent_tui.core.session.fork import copy_history
 from agent_tui.core.session.history import guess_mime
@@ -62,9 +62,9 @@ from agent_tui.core.session.prompt import build_system_prompt
 from agent_tui.core.session.recovery import OWNER, close_crashed_turn
 from agent_tui.core.session.subagent import run_subagent
 from agent_tui.core.session.writer import RecordWriter
-from agent_tui.core.snapshot.changes import session_diff
 from agent_tui.core.snapshot.checkpoints import Checkpoints
-from agent_tui.core.snapshot.revert import Reverter, RevertResult, discard_redo
+from agent_tui.core.snapshot.facade import UndoFacade
+from agent_tui.core.snapshot.revert import Reverter, discard_redo
 from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
 from agent_tui.core.text_encoding import escape_surrogates
@@ -101,7 +101,7 @@ class _Run:
     released: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-class SessionService:
+class SessionService(UndoFacade):
     def __init__(
         self,
         *,
@@ -442,48 +442,6 @@ class SessionService:
         if assistant.error is not None and assistant.error.kind != "aborted":
             self.bus.publish(SessionError(session_id=assistant.session_id, error=assistant.error))
 
-    # --- undo, redo, changed files (core/snapshot) ---------------------------------------------------------
-
-    async def undo(self, session_id: str, *, force: bool = False) -> RevertResult:
-        """Put back the files of the last live turn and take it out of what the model sees. Raises
-        NothingToRevert, RevertConflict (files changed by hand since; `force` overwrites them), BusyError."""
-        return await self._reverting(session_id, self.reverter.undo(session_id, force=force))
-
-    async def redo(self, session_id: str, *, force: bool = False) -> RevertResult:
-        return await self._reverting(session_id, self.reverter.redo(session_id, force=force))
-
-    async def revert_to(self, session_id: str, message_id: str, *, force: bool = False) -> RevertResult:
-        """Undo the turn of user message `message_id` and every turn after it."""
-        return await self._reverting(session_id, self.reverter.revert_to(session_id, message_id, force=force))
-
-    def revert_preview(self, session_id: str, message_id: str | None = None) -> list[str]:
-        """The files a revert to `message_id` (an undo when None) would put back."""
-        return self.reverter.preview(session_id, message_id)
-
-    def revert_points(self, session_id: str) -> list[tuple[str, list[str]]]:
-        """(user message id, files a revert to it would put back) for every live turn, newest first."""
-        return self.reverter.revert_points(session_id)
-
-    async def _reverting(self, session_id: str, work: Coroutine[Any, Any, RevertResult]) -> RevertResult:
-        try:
-            self._require(session_id)
-            run = self._acquire(session_id)
-        except BaseException:
-            work.close()
-            raise
-        try:
-            return await work
-        finally:
-            self._release(run)
-
-    def changed_files(self, session_id: str) -> list[FileChange]:
-        return list(self._require(session_id).changes)
-
-    async def session_diff(self, session_id: str, path: str | None = None) -> str:
-        """The session's changes as a unified diff (of one file when `path` is given)."""
-        changes, repo = self.changed_files(session_id), self.checkpoints.repo
-        return await asyncio.to_thread(session_diff, repo, changes, path) if repo and changes else ""
-
     # --- tools' view of the service -----------------------------------------------------------------------
 
     def file_times(self, session_id: str) -> FileTimes:
@@ -501,7 +459,8 @@ class SessionService:
             self._writer.part(part, force=False)
 
         async def ask(request):  # type: ignore[no-untyped-def]
-            await self.permissions.ask(part.session_id, part.call_id, request, policy)
+            clock = ApprovalClock(part, self._writer.part)  # the wait shows, and is not the tool's duration
+            await self.permissions.ask(part.session_id, part.call_id, request, policy, on_wait=clock)
 
         access = self.access.for_session(part.session_id) if self.access is not None else ToolAccess()
         return ToolContext(

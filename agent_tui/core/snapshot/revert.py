@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent_tui.core.models import MessageWithParts, ToolPart
+from agent_tui.core.models import MessageWithParts, SnapshotFile, SnapshotPart, ToolPart
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.snapshot.checkpoints import Checkpoints, may_change_files
 from agent_tui.core.snapshot.turns import TurnRecord, by_tree, file_bounds, group_turns
@@ -122,22 +122,36 @@ class Reverter:
 
     async def _apply(self, session_id: str, action: Action, turns: list[TurnRecord], force: bool) -> RevertResult:
         backwards = action != "redo"
-        bounds = list(file_bounds(turns).values())
         restore_to, expected = ("before", "after") if backwards else ("after", "before")
         repo = self.checkpoints.repo
-        if bounds:
+        interrupted = [p for t in turns for m in t.replies for p in m.parts
+                       if isinstance(p, SnapshotPart) and p.after is None]
+        conflicts: set[str] = set()
+        if interrupted or file_bounds(turns):
             now = await self.checkpoints.snapshot(session_id)
             if now is None or repo is None:
                 reason = self.checkpoints.unavailable or "the project could not be snapshotted (see the log)"
                 raise NothingToRevert(f"Cannot {action} the files: {reason}.")
+            # A step cut off by a crash never recorded its end: what changed since it began is the turn's as far
+            # as anyone can tell, but the user may have edited those files since, so they are confirmed first.
+            for part in interrupted:
+                stats = await asyncio.to_thread(repo.changed_files, part.before, now)
+                part.after = now
+                part.files = [SnapshotFile(path=s.path, additions=s.additions, deletions=s.deletions,
+                                           binary=s.binary) for s in stats]
+                conflicts.update(s.path for s in stats)
+            bounds = list(file_bounds(turns).values())
             if not force:
-                conflicts: list[str] = []
                 for tree, paths in by_tree(bounds, expected).items():
-                    conflicts += await asyncio.to_thread(repo.differing, now, tree, paths)
+                    conflicts.update(await asyncio.to_thread(repo.differing, now, tree, paths))
                 if conflicts:
                     raise RevertConflict(action, sorted(conflicts))
+            for part in interrupted:
+                self.writer.part(part)
             for tree, paths in by_tree(bounds, restore_to).items():
                 await asyncio.to_thread(repo.restore, tree, paths)
+        else:
+            bounds = []
         for turn in turns:
             for message in turn.messages:
                 message.info.reverted = "undone" if backwards else None

@@ -19,8 +19,10 @@ from pydantic import BaseModel, Field
 
 from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.tools.base import PermissionRequest, Tool, ToolContext, ToolError, ToolResult
+from agent_tui.core.tools.bash_paths import ask_for_paths
 from agent_tui.core.tools.orphans import child_preexec, reaper
 from agent_tui.core.tools.process import group_alive, kill_group
+from agent_tui.core.tools.shell import parse
 from agent_tui.core.tools.spool import ScrubbedSpool
 from agent_tui.core.tools.truncate import saved_output_path
 
@@ -140,6 +142,8 @@ class BashTool(Tool):
                 metadata={"command": command, "description": params.description or ""},
             )
         )
+        # Files it writes by redirection are edits; paths it names outside the project ask like the file tools.
+        await ask_for_paths(ctx, command, parse(command))
         if not ctx.directory.is_dir():
             raise ToolError(f"The working folder {ctx.directory} does not exist.")
         if ctx.commands is not None:  # the front end's terminal (an editor over ACP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from rich.console import RenderableType
 from rich.syntax import Syntax
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +21,7 @@ from textual.widgets.option_list import Option
 from agent_tui.core.events import PermissionAsked
 from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui.dialogs.base import Dialog, dialog_css
+from agent_tui.tui.diff_view import DiffStyles, DiffView
 
 Reply = Literal["once", "always", "reject"]
 PermissionAnswer = tuple[Reply, str | None]
@@ -28,18 +30,17 @@ PREVIEW_LINES = 400
 PREVIEW_HEIGHT = 16  # rows of preview when the terminal is tall enough; it shrinks so the answers stay on screen
 WHY = {
     "edit": "It wants to change a file.",
-    "bash": "This command can destroy work or reach outside the project.",
+    "bash": "Running this command needs your approval.",
     "external_directory": "The path is outside the project folder.",
     "webfetch": "It wants to fetch a web page.",
 }
 
 
-def preview_of(event: PermissionAsked) -> Syntax | None:
+def preview_of(event: PermissionAsked, theme: dict[str, str] | None = None) -> RenderableType | None:
     diff = event.metadata.get("diff")
     if isinstance(diff, str) and diff.strip():
         lines = diff.splitlines()[:PREVIEW_LINES]
-        return Syntax(escape_controls("\n".join(lines)), "diff", theme="ansi_dark", word_wrap=True,
-                      background_color="default")
+        return DiffView("\n".join(lines), DiffStyles.from_theme(theme or {}))
     command = event.metadata.get("command")
     if isinstance(command, str) and command.strip():
         return Syntax(escape_controls(command), "bash", theme="ansi_dark", word_wrap=True, background_color="default")
@@ -71,10 +72,16 @@ class PermissionDialog(Dialog[PermissionAnswer]):
                          classes="dialog-title")
             if self.session_title:
                 yield Static(Content.styled(f"in session “{escape_controls(self.session_title)}”", "$text-muted"))
-            yield Static(escape_controls(event.title), id="permission-title", markup=False)
-            yield Static(Content.styled(WHY.get(event.permission, "This tool asks before it runs."),
+            preview = preview_of(event, self.app.theme_variables)
+            title = event.title
+            if event.permission == "bash":  # the preview shows the command: say what it is for instead
+                title = str(event.metadata.get("description") or "")
+            if title:
+                yield Static(escape_controls(title), id="permission-title", markup=False)
+            why = event.metadata.get("why")
+            yield Static(Content.styled(escape_controls(why) if isinstance(why, str) and why else
+                                        WHY.get(event.permission, "This tool asks before it runs."),
                                         "$text-muted"), id="permission-why")
-            preview = preview_of(event)
             if preview is not None:
                 with VerticalScroll(id="permission-preview"):
                     yield Static(preview)

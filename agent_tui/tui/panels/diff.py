@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
-from rich.text import Text
 
 from agent_tui.core.models import ToolPart
+from agent_tui.tui.diff_view import DiffStyles, DiffView
 from agent_tui.tui.panels.base import MAX_BODY_LINES, ToolPanel, capped_lines, more_line, text_input
 from agent_tui.tui.transcript.render import RenderContext, Styles
 
@@ -21,24 +21,10 @@ def diff_counts(diff: str) -> tuple[int, int]:
     return added, removed
 
 
-def diff_text(diff: str, styles: Styles, limit: int = MAX_BODY_LINES) -> list[RenderableType]:
+def diff_view(diff: str, styles: Styles, limit: int = MAX_BODY_LINES) -> list[RenderableType]:
+    """The diff with line numbers and tinted lines (`diff_view.DiffView`), capped at `limit` lines."""
     lines, hidden = capped_lines(diff, limit)
-    text = Text(no_wrap=False)
-    for index, line in enumerate(lines):
-        if line.startswith(("+++", "---", "diff ", "index ")):
-            style = styles["diff-header"]
-        elif line.startswith("@@"):
-            style = styles["diff-hunk"]
-        elif line.startswith("+"):
-            style = styles["diff-add"]
-        elif line.startswith("-"):
-            style = styles["diff-remove"]
-        else:
-            style = styles["dim"]
-        text.append(line.expandtabs(4), style)
-        if index < len(lines) - 1:
-            text.append("\n")
-    rows: list[RenderableType] = [text]
+    rows: list[RenderableType] = [DiffView("\n".join(lines), DiffStyles.from_transcript(styles))]
     if hidden:
         rows.append(more_line(hidden, styles))
     return rows
@@ -74,7 +60,7 @@ class DiffPanel(ToolPanel):
         styles = ctx.styles
         diff = the_diff(part)
         if diff.strip():
-            return Group(*diff_text(diff, styles))
+            return Group(*diff_view(diff, styles))
         if part.tool == "write" and part.state.status != "error" and (content := text_input(part, "content")):
             # No diff (a new file, or the call has not run yet): a preview of what is written.
             lines, hidden = capped_lines(content, 12)

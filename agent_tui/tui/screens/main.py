@@ -138,6 +138,7 @@ class MainScreen(Screen[None]):
         status.cost = session.cost if session else 0  # type: ignore[assignment]
         status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
         status.queued = len(self.agent.runner.queued(self.session_id or ""))
+        status.approval = bool(self.session_id) and bool(self.agent.service.permissions.pending(self.session_id))
         self.agent.show_agent()
         self.refresh_model()
 
@@ -175,8 +176,10 @@ class MainScreen(Screen[None]):
             case PartUpdated(part=part, delta=delta) if on_screen and (delta or part.type == "tool"):
                 # Streamed text or a tool call: the model is answering. (The user's own text has no delta.)
                 self.status.waiting = False
+                self.status.approval = bool(self.agent.service.permissions.pending(self.session_id))
             case SessionIdle() if on_screen:
                 self.status.busy = self.agent.runner.running(self.session_id or "")
+                self.status.approval = False
             case SessionDeleted(session_id=session_id) if session_id == self.session_id:
                 self.show_session(None)
             case McpStatusChanged(server=server, status=state):

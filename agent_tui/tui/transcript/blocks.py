@@ -245,6 +245,8 @@ class ToolBlock(Block):
             if state.time_start and state.time_end:
                 return duration(state.time_end - state.time_start), "dim"
             return "done", "dim"
+        if state.metadata.get("waiting_for_approval"):  # the engine's ApprovalClock sets it while the user decides
+            return "waiting for approval", "tool-pending"
         if state.status == "running":
             if state.time_start:
                 seconds = max(0, ctx.now_ms - state.time_start) // 1000

@@ -102,8 +102,12 @@ READ_OUTPUT = """\
 """
 
 REPLY = """\
+## Why it hung
+
 The bus blocked because `publish` waits on a **full queue**. I changed it to skip subscribers that are \
 behind, so a slow widget can no longer stall the engine:
+
+> A subscriber that falls behind misses events; it reloads from storage when it catches up.
 
 ```python
 for queue in list(self._subscribers):
@@ -112,7 +116,7 @@ for queue in list(self._subscribers):
     queue.put_nowait(event)
 ```
 
-All 14 tests in `tests/core/test_bus.py` pass now."""
+All 14 tests in `tests/core/test_bus.py` pass now. See [asyncio queues](https://docs.python.org/3/library/asyncio-queue.html)."""
 
 
 def full_conversation() -> list[MessageWithParts]:

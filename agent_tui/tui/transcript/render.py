@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -16,9 +16,11 @@ from rich.markdown import CodeBlock, Markdown
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax, SyntaxTheme
+from rich.theme import Theme
 from textual.strip import Strip
 
 from agent_tui.core.terminal_text import escape_controls, has_controls
+from agent_tui.tui.transcript.markdown_theme import MARKDOWN_STYLES, LeftHeading, markdown_theme
 
 # Component classes of the Transcript widget; `styles/transcript.tcss` gives each a look from the theme.
 STYLE_NAMES = (
@@ -42,7 +44,11 @@ STYLE_NAMES = (
     "diff-remove",
     "diff-hunk",
     "diff-header",
+    "diff-add-line",
+    "diff-remove-line",
+    "diff-number",
     "picked",
+    *MARKDOWN_STYLES,
     "match",
     "match-current",
 )
@@ -56,6 +62,11 @@ class Styles:
 
     def __getitem__(self, name: str) -> Style:
         return self.by_name.get(name, Style.null())
+
+    @cached_property
+    def markdown(self) -> Theme:
+        """The Rich theme Markdown is rendered with (headings, quotes, links from the app's theme)."""
+        return markdown_theme(self.by_name)
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,8 @@ class CachedCodeBlock(CodeBlock):
 
 _PARSER = MarkdownIt().enable("strikethrough").enable("table")
 _TEMPLATE = Markdown("", hyperlinks=False)
-_TEMPLATE.elements = {**Markdown.elements, "fence": CachedCodeBlock, "code_block": CachedCodeBlock}
+_TEMPLATE.elements = {**Markdown.elements, "fence": CachedCodeBlock, "code_block": CachedCodeBlock,
+                      "heading_open": LeftHeading}
 
 
 def markdown(text: str, code_theme: str) -> Markdown:
@@ -141,7 +153,8 @@ def markdown(text: str, code_theme: str) -> Markdown:
 def markdown_strips(ctx: RenderContext, text: str) -> list[Strip]:
     if not text.strip():
         return []
-    return to_strips(ctx, markdown(escape_controls(text), ctx.code_theme))
+    with ctx.console.use_theme(ctx.styles.markdown):
+        return to_strips(ctx, markdown(escape_controls(text), ctx.code_theme))
 
 
 def with_prefix(ctx: RenderContext, lines: list[Strip], prefix: str, style: Style) -> list[Strip]:

@@ -29,6 +29,7 @@ class StatusLine(Horizontal):
     cost: reactive[Decimal] = reactive(Decimal(0))
     busy: reactive[bool] = reactive(False)
     waiting: reactive[bool] = reactive(False)  # busy, and nothing has arrived from the model yet
+    approval: reactive[bool] = reactive(False)  # a tool of the session waits for the user's permission
     loading_library: reactive[bool] = reactive(False)  # a prompt waits for litellm's import to finish
     queued: reactive[int] = reactive(0)
     mcp: reactive[dict[str, str]] = reactive(dict, always_update=True)
@@ -81,8 +82,8 @@ class StatusLine(Horizontal):
 
     watch_model = watch_turn_tokens = watch_context_used = watch_context_window = _watch_any
     watch_agent = watch_agent_color = _watch_any
-    watch_cost = watch_busy = watch_waiting = watch_queued = watch_mcp = watch_loading_library = _watch_any
-    watch_notice = _watch_any
+    watch_cost = watch_busy = watch_waiting = watch_approval = watch_queued = watch_mcp = _watch_any
+    watch_loading_library = watch_notice = _watch_any
 
     def _refresh_text(self) -> None:
         parts: list[Content] = [Content.styled(self.model, "bold")]
@@ -109,6 +110,8 @@ class StatusLine(Horizontal):
                 doing = "loading litellm, sends when ready"
             elif self.notice:
                 doing = f"{doing} · {self.notice}" if not self.notice.startswith("retrying") else self.notice
+            if self.approval:
+                doing = "waiting for approval"
             right.append(Content.styled(f"● {doing}  esc to stop", "$accent"))
         else:
             right.append(Content("idle"))
