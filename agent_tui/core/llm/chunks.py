@@ -66,8 +66,11 @@ class ChunkEvents:
     """Turns one attempt's chunks into events. After the stream ends, `usage` (None when the provider reported
     none), `finish` and `output_text()` (with `keep_output`: what to count instead) are set."""
 
-    def __init__(self, *, keep_output: bool = False) -> None:
+    def __init__(self, *, keep_output: bool = False, provider_cost: bool = True) -> None:
+        """`provider_cost=False` for litellm's wrapper: the `usage.cost` it adds is its own price-map estimate,
+        not what the provider billed."""
         self.usage: Usage | None = None
+        self._provider_cost = provider_cost
         self.finish = Finish(reason="stop")
         self._keep_output = keep_output
         self._output: list[str] = []
@@ -105,7 +108,7 @@ class ChunkEvents:
             # litellm_loader); the caller then counts, so a reply is never stored as costing nothing.
             if chunk_usage is not None and (getattr(chunk_usage, "prompt_tokens", 0)
                                             or getattr(chunk_usage, "completion_tokens", 0)):
-                usage = usage_from(chunk_usage)
+                usage = usage_from(chunk_usage, with_cost=self._provider_cost)
             for choice in getattr(chunk, "choices", None) or ():
                 if getattr(choice, "finish_reason", None):
                     finish_reason = choice.finish_reason
@@ -183,7 +186,7 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) else 0
 
 
-def usage_from(raw: Any) -> Usage:
+def usage_from(raw: Any, *, with_cost: bool = True) -> Usage:
     """litellm's usage object (prompt/completion totals with details) → our disjoint buckets."""
     prompt = _int(getattr(raw, "prompt_tokens", 0))
     completion = _int(getattr(raw, "completion_tokens", 0))
@@ -200,7 +203,7 @@ def usage_from(raw: Any) -> Usage:
         reasoning_tokens=min(reasoning, completion) if completion else reasoning,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
-        cost=_reported_cost(getattr(raw, "cost", None)),
+        cost=_reported_cost(getattr(raw, "cost", None)) if with_cost else None,
     )
 
 

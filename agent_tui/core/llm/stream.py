@@ -106,7 +106,7 @@ async def stream_completion(
                 response = await litellm.acompletion(**_call_args(req, send_temperature))
             check_lines(getattr(response, "completion_stream", None))
             source = fast_chunks(response) if path == "auto" else None
-            reader = ChunkEvents(keep_output=True)
+            reader = ChunkEvents(keep_output=True, provider_cost=source is not None)
             chunks = source if source is not None else response
             if idle_timeout:
                 chunks = _idle_guard(chunks, idle_timeout, req.provider)
