@@ -30,10 +30,14 @@ MAX_LISTED_FILES = 12
 Action = Callable[[bool], Awaitable[RevertResult]]
 
 
-def file_list(files: list[str]) -> str:
-    shown = [f"  {name}" for name in files[:MAX_LISTED_FILES]]
-    if len(files) > MAX_LISTED_FILES:
-        shown.append(f"  … and {len(files) - MAX_LISTED_FILES} more")
+def file_list(files: list[str], height: int = 40) -> str:
+    """The files, as many as a dialog can show at this terminal height with its buttons still on screen."""
+    limit = max(2, min(MAX_LISTED_FILES, height - 19))
+    if len(files) > limit:
+        limit -= 1  # room for the "and N more" line
+    shown = [f"  {name}" for name in files[:limit]]
+    if len(files) > limit:
+        shown.append(f"  … and {len(files) - limit} more")
     return "\n".join(shown)
 
 
@@ -94,7 +98,7 @@ class UndoActions(_Base):
                  and m.info.reverted is None]
         later = len(turns) - next((i for i, m in enumerate(turns) if m.info.id == message_id), len(turns))
         body = f"This undoes {later} turn{'s' if later != 1 else ''} (this message and everything after it)."
-        body += f"\n\nFiles put back:\n{file_list(files)}" if files else "\n\nNo files change."
+        body += f"\n\nFiles put back:\n{file_list(files, self.size.height)}" if files else "\n\nNo files change."
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -108,7 +112,8 @@ class UndoActions(_Base):
         try:
             result = await action(force)
         except RevertConflict as exc:
-            body = (f"Changed since the turn (by you, or another program):\n{file_list(exc.files)}\n\n"
+            listed = file_list(exc.files, self.size.height)
+            body = (f"Changed since the turn (by you, or another program):\n{listed}\n\n"
                     f"{exc.action.capitalize()} anyway and overwrite these changes?")
 
             def overwrite(yes: bool | None) -> None:

@@ -153,3 +153,14 @@ async def test_select_a_message_in_the_transcript_and_revert_to_it_with_r(make_a
         await pilot.press("y")
         await wait_for(pilot, lambda: not (project_dir / "two.txt").exists(), what="the revert")
         assert (project_dir / "one.txt").exists()
+
+
+async def test_a_long_file_list_keeps_the_dialog_buttons_on_a_small_screen(make_app, make_service, llm, project_dir):
+    script_turn(llm, "for i in $(seq 1 30); do echo $i > f$i.txt; done")
+    app = make_app(make_service(permission=ALLOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, app, "many files")
+        await pilot.press("alt+r", "enter")
+        await wait_for_screen(pilot, ConfirmDialog)
+        shown = screen_text(app)
+        assert "Revert (y)" in shown and "Cancel (n)" in shown and "more" in shown
