@@ -541,6 +541,11 @@ class Transcript(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._width and self._blocks and self._width == self.scrollable_content_region.width:
+            if len(self._starts) != len(self._blocks):
+                # Rebuilt while hidden (no width then, so nothing was measured): a session reopened after the
+                # welcome screen of a new one. Measure before drawing.
+                self._measure()
+                self._sync_virtual_size()
             if self._render_viewport(self._render_context()):
                 self._sync_virtual_size()
                 self.refresh()
