@@ -6,8 +6,9 @@ response and a permission request go out only after the updates before them.
 
 Text is sent as what was appended since the last update of that part (the engine's events carry the whole
 part), assistant text as `agent_message_chunk`, reasoning as `agent_thought_chunk`, tool parts as `tool_call`
-then `tool_call_update`, the todo list as `plan`, a new title as `session_info_update`. Tool calls of sub-agent
-sessions (the `task` tool) are shown in the session that started them; their text is not.
+then `tool_call_update`, the todo list as `plan`, a new title as `session_info_update`, the context use and
+cost at the end of each reply as `usage_update`. Tool calls of sub-agent sessions (the `task` tool) are shown in
+the session that started them; their text is not.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from acp.helpers import update_agent_message_text, update_agent_thought_text
-from acp.schema import SessionInfoUpdate
+from acp.schema import Cost, SessionInfoUpdate, UsageUpdate
 
 from agent_tui.acp import updates
 from agent_tui.core.events import MessageUpdated, PartUpdated, SessionUpdated
-from agent_tui.core.models import ReasoningPart, Session, TextPart, ToolPart
+from agent_tui.core.models import AssistantMessage, ReasoningPart, Session, TextPart, ToolPart
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,10 @@ class UpdateSink:
 class Forwarder:
     """Watches one service's bus for the ACP sessions registered with `open`."""
 
-    def __init__(self, bus: Any, storage: Any, directory: Path, sink: UpdateSink) -> None:
+    def __init__(self, bus: Any, storage: Any, directory: Path, sink: UpdateSink,
+                 context_size: Callable[[str, str], int] | None = None) -> None:
         self._storage = storage
+        self._context_size = context_size  # (provider, model) -> context window, for usage updates
         self._directory = directory
         self._sink = sink
         self._routes: dict[str, str | None] = {}  # our session id -> the ACP session it shows in (None: not shown)
@@ -116,6 +119,23 @@ class Forwarder:
         if message.id not in self._roles:
             summary = getattr(message, "summary", False)
             self._roles[message.id] = "summary" if summary else message.role
+        if (isinstance(message, AssistantMessage) and message.time.completed is not None
+                and self._routes.get(message.session_id) == message.session_id):
+            self._usage(message)
+
+    def _usage(self, message: AssistantMessage) -> None:
+        """How full the context is after the turn, and the session's cost so far (clients show both)."""
+        if self._context_size is None or message.context_tokens <= 0:
+            return
+        try:
+            size = self._context_size(message.provider, message.model)
+        except Exception:  # a model no longer in the catalogue: no usage shown, nothing else affected
+            log.debug("acp: no context size for %s/%s", message.provider, message.model, exc_info=True)
+            return
+        session = self._storage.get_session(message.session_id)
+        cost = Cost(amount=float(session.cost), currency="USD") if session is not None else None
+        self._sink.put(message.session_id, UsageUpdate(session_update="usage_update", used=message.context_tokens,
+                                                       size=max(size, message.context_tokens), cost=cost))
 
     def _on_part(self, event: PartUpdated) -> None:
         part = event.part

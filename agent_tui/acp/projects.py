@@ -57,7 +57,8 @@ class Projects:
         except (ConfigError, StorageError) as exc:
             raise RequestError(-32603, str(exc), {"cwd": str(folder)}) from exc
         directory = service.project.directory
-        forwarder = Forwarder(service.bus, service.storage, directory, self._sink)
+        forwarder = Forwarder(service.bus, service.storage, directory, self._sink,
+                              lambda provider, model: service.catalog.model_info(provider, model).context)
         permissions = PermissionBridge(
             service.bus, service.permissions.reply, forwarder, self._sink, self._conn.request_permission, directory
         )

@@ -10,10 +10,13 @@ Unknown permissions ask.
 Each agent runs under a `Policy`: the config's rules with the agent's overrides on top. A read-only agent
 (`plan`) allows only bash commands that only read; others ask at least, destructive ones are denied.
 
-`bash` rules are wildcard patterns on each simple command of a compound line (`a && rm -rf x` is judged as
-`a` and `rm -rf x`; the strictest answer wins). Among the user's patterns the longest match wins; a user pattern
-other than `"*"` beats the built-in destructive list, while a user `"*"` only replaces the built-in fallback,
-so `{"*": "allow"}` keeps destructive commands asking. `"bash": "allow"` (a single action) applies to all.
+`bash` rules are wildcard patterns on each simple command of a line, as tree-sitter's bash grammar reads it
+(`a && rm -rf x` is judged as `a` and `rm -rf x`, `for …; do x; done` as `x`; the strictest answer wins; see
+`tools/shell.py`). What a command writes by redirection is asked as an `edit`, and the paths it names outside the
+project as `external_directory`, by the bash tool itself (`tools/bash_paths.py`). Among the user's patterns the
+longest match wins; a user pattern other than `"*"` beats the built-in destructive list, while a user `"*"` only
+replaces the built-in fallback, so `{"*": "allow"}` keeps destructive commands asking. `"bash": "allow"` (a
+single action) applies to all.
 """
 
 from __future__ import annotations

@@ -43,6 +43,8 @@ async def test_a_prompt_streams_thoughts_and_text_and_ends_the_turn(project: Pat
         assert len(client.of_kind("agent_message_chunk")) >= 2  # streamed, not sent at the end
         assert client.text("agent_thought_chunk") == "Let me think."
         assert {sid for sid, _ in client.updates} == {session.session_id}
+        (used,) = client.of_kind("usage_update")
+        assert used.used == 15 and used.size >= 15 and used.cost.amount == 0.0 and used.cost.currency == "USD"
     assert llm.requests[0].messages[-1]["content"] in ("say hello", [{"type": "text", "text": "say hello"}])
     assert stderr.read_text() == ""  # nothing printed anywhere: logs go to the log file
 

@@ -93,3 +93,19 @@ async def test_watcher_feeds_file_times(tmp_path: Path) -> None:
         assert times.is_fresh(path)
     finally:
         await watcher.stop()
+
+
+async def test_a_new_nested_gitignore_takes_effect_while_watching(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    watcher, events = await started(tmp_path)
+    try:
+        (tmp_path / "sub" / ".gitignore").write_text("secret.txt\n")
+        await collect_until(events, lambda: any(e.path.endswith("sub/.gitignore") for e in events))
+        (tmp_path / "sub" / "secret.txt").write_text("x")
+        (tmp_path / "sub" / "public.txt").write_text("x")
+        (tmp_path / "secret.txt").write_text("x")  # the nested file does not reach the root
+        await collect_until(events, lambda: {e.path for e in events} >= {
+            str(tmp_path / "sub" / "public.txt"), str(tmp_path / "secret.txt")})
+    finally:
+        await watcher.stop()
+    assert str(tmp_path / "sub" / "secret.txt") not in {e.path for e in events}

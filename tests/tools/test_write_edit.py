@@ -237,3 +237,25 @@ async def test_multiedit_one_failure_changes_nothing(ctx, project: Path, recorde
         )
     assert (project / "m.py").read_text() == "a = 1\nb = 2\n"
     assert recorder.asked == []  # nothing to approve: the edits failed before the preview
+
+
+async def test_edit_is_refused_when_the_file_changed_while_its_permission_was_asked(make_ctx, project) -> None:
+    """Even when a concurrent read has refreshed the read-before-write record meanwhile, the edit is checked
+    against the bytes it was computed from, so it never writes over a change it did not see."""
+    from agent_tui.core.tools.base import PermissionRequest, ToolError
+    from agent_tui.core.tools.edit import EditParams, EditTool
+    from agent_tui.core.tools.read import ReadParams, ReadTool
+
+    target = project / "race.txt"
+    target.write_text("alpha\nbeta\n")
+
+    async def ask(request: PermissionRequest) -> None:
+        if request.permission == "edit":
+            target.write_text("alpha\nBETA by someone else\n")
+            await ReadTool().execute(ReadParams(file_path="race.txt"), ctx)  # a read of the same step
+
+    ctx = make_ctx(ask=ask)
+    await ReadTool().execute(ReadParams(file_path="race.txt"), ctx)
+    with pytest.raises(ToolError, match="modified on disk while this edit was prepared"):
+        await EditTool().execute(EditParams(file_path="race.txt", old_string="alpha", new_string="ALPHA"), ctx)
+    assert target.read_text() == "alpha\nBETA by someone else\n"

@@ -191,8 +191,7 @@ class SessionService(UndoFacade):
 
     def _touch(self, session: Session) -> Session:
         session.time.updated = now_ms()
-        self.storage.put_session(session)
-        self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
+        self._writer.session(session)  # stored (or kept until the database can be written) and published
         return session
 
     def agent_for(self, session_id: str | None) -> AgentDefinition:
@@ -274,6 +273,11 @@ class SessionService(UndoFacade):
 
     # --- running ------------------------------------------------------------------------------------------
 
+    @property
+    def storage_problem(self) -> str | None:
+        """Why records are waiting in memory instead of the database (None: everything is saved)."""
+        return self._writer.problem
+
     def is_busy(self, session_id: str) -> bool:
         return session_id in self._runs
 
@@ -320,11 +324,15 @@ class SessionService(UndoFacade):
         *,
         model: str | None = None,
         files: list[Path] | None = None,
+        prompt: str | None = None,
         _exclude_tools: frozenset[str] = frozenset(),
         _depth: int = 0,
     ) -> AssistantMessage:
         """Run one turn. Returns the finished assistant message (with `error` set when it failed or was
-        aborted). Raises BusyError, SessionNotFound or ModelError before anything is stored."""
+        aborted). Raises BusyError, SessionNotFound or ModelError before anything is stored.
+
+        `prompt`: text the model reads after `text` but the transcript does not show (a custom command's
+        expansion under the `/name args` the user typed)."""
         session = self._require(session_id)
         agent = self.agent_for(session_id)
         # The agent's own model counts only when nobody asked for one.
@@ -333,13 +341,13 @@ class SessionService(UndoFacade):
         run = self._acquire(session_id)
         try:
             return await self._chat(run, session, resolved, text, files or [], _exclude_tools, _depth, agent,
-                                    agent_model is not None)
+                                    agent_model is not None, prompt=prompt)
         finally:
             self._release(run)
 
     async def _chat(
         self, run: _Run, session: Session, model: ResolvedModel, text: str, files: list[Path],
-        exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool,
+        exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool, prompt: str | None = None,
     ) -> AssistantMessage:
         history = self.storage.list_messages(session.id)
         if history:
@@ -353,6 +361,8 @@ class SessionService(UndoFacade):
         self._writer.message(user)
         if text:
             self._writer.part(TextPart(session_id=session.id, message_id=user.id, text=text))
+        if prompt:
+            self._writer.part(TextPart(session_id=session.id, message_id=user.id, text=prompt, synthetic=True))
         for path in files:
             resolved_path = path if path.is_absolute() else self.project.directory / path
             self._writer.part(FilePart(session_id=session.id, message_id=user.id, mime=guess_mime(resolved_path),

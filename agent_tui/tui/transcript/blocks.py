@@ -20,6 +20,7 @@ from agent_tui.tui import format as fmt
 from agent_tui.tui.panels import ToolPanel, panel_for
 from agent_tui.tui.transcript.errors import error_action, error_title
 from agent_tui.tui.transcript.markdown_stream import StreamingMarkdown
+from agent_tui.tui.transcript.prepared import prepared_label
 from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips, with_prefix
 
 GUTTER = "  │ "
@@ -126,10 +127,16 @@ class UserBlock(Block):
         return "\n".join(part.text for part in self.texts if part.text and not part.synthetic).strip()
 
     def estimate(self, width: int) -> int:
+        if prepared_label(self.text()):
+            return 1
         return estimate_text_height(self.text() or " ", width - 2) + len(self.files)
 
     def render(self, ctx: RenderContext) -> list[Strip]:
         styles = ctx.styles
+        label = prepared_label(self.text())
+        if label is not None:
+            line = Text(label, style=styles["dim"], no_wrap=True, overflow="ellipsis")
+            return with_prefix(ctx, to_strips(ctx, line, ctx.width - 2), "▌ ", styles["user-bar"])
         body = Text(self.text() or " ", style=styles["user"])
         for file in self.files:
             body.append("\n")
@@ -266,12 +273,16 @@ class ToolBlock(Block):
         header.append(f"{_STATUS_ICON[status]} ", styles[icon_style])
         header.append(self.part.tool, styles["tool-name"])
         title = self.panel.title(self.part)
+        label, style = self.state_text(ctx)
         if title:
+            # A long title gives way to the state ("waiting for approval" must stay visible).
+            room = ctx.width - header.cell_len - len(label) - 5
+            if len(title) > room:
+                title = title[: max(room - 1, 8)] + "…"
             header.append(f"  {title}", styles["tool-title"])
         summary = self.panel.summary(self.part) if state.status == "completed" else ""
         if summary:
             header.append(f"  {summary}", styles["dim"])
-        label, style = self.state_text(ctx)
         header.append(" · ", styles["dim"])
         header.append(label, styles[style])
         return header
