@@ -38,10 +38,13 @@ def write_config(project: Path, base: str, title_base: str | None = None) -> Non
     }
     (project / "agent-tui.json").write_text("// test config\n" + json.dumps(config))
 
+CHECKOUT = str(Path(__file__).resolve().parent.parent)
+
 
 def agent(project: Path, home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     env["AGENT_TUI_HOME"] = str(home)
+    env["PYTHONPATH"] = CHECKOUT  # this checkout's agent_tui, not whatever an earlier test left in os.environ
     return subprocess.run(
         [sys.executable, "-m", "agent_tui.cli", *args], cwd=project, env=env, capture_output=True, text=True,
         timeout=120, input=stdin,
@@ -128,7 +131,7 @@ def test_openai_base_url_and_key_from_the_environment_need_no_config(project: Pa
     with FakeLLMThread([Reply.of(text("from env")), Reply.of(text("title"))]) as srv:
         env_extra = {"OPENAI_BASE_URL": srv.openai_base, "OPENAI_API_KEY": "sk-env-key"}
         env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
-        env.update(env_extra, AGENT_TUI_HOME=str(tmp_path / "home"))
+        env.update(env_extra, AGENT_TUI_HOME=str(tmp_path / "home"), PYTHONPATH=CHECKOUT)
         result = subprocess.run(
             [sys.executable, "-m", "agent_tui.cli", "run", "--model", "openai/my-local-model", "hi"],
             cwd=project, env=env, capture_output=True, text=True, timeout=120,

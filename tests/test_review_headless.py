@@ -46,7 +46,8 @@ def write_config(project: Path, base: str, api_key: str = "sk-test") -> None:
 
 def environment(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
-    env.update(extra, AGENT_TUI_HOME=str(home))
+    # PYTHONPATH: this checkout's agent_tui, not whatever an earlier test left in os.environ.
+    env.update(extra, AGENT_TUI_HOME=str(home), PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     return env
 
 
