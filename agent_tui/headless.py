@@ -19,7 +19,7 @@ from agent_tui.core.config import ConfigError
 from agent_tui.core.events import Event, PartUpdated, UndoUnavailable
 from agent_tui.core.exit_now import exit_now
 from agent_tui.core.llm.catalog import ModelError
-from agent_tui.core.models import AssistantMessage, TextPart, ToolPart
+from agent_tui.core.models import AssistantMessage, ReasoningPart, TextPart, ToolPart
 from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_json, to_markdown
 from agent_tui.core.storage import StorageError
@@ -37,6 +37,18 @@ def _open_service(directory: str, *, model: str | None = None, permission_mode: 
     return SessionService.open(Path(directory), model=model, permission_mode=permission_mode)  # type: ignore[arg-type]
 
 
+def json_line(event: Event) -> str:
+    """One event as a line of `--format json`.
+
+    An event of a streaming text or reasoning part leaves out the part's text so far: every line would be as
+    long as the reply up to then (quadratic output for a long reply). Its `delta` says what was added, and the
+    part's closing event (no delta) carries the whole text.
+    """
+    if isinstance(event, PartUpdated) and event.delta and isinstance(event.part, TextPart | ReasoningPart):
+        return event.model_dump_json(exclude={"part": {"text"}})
+    return event.model_dump_json()
+
+
 class _Printer:
     """Turns bus events of one session into terminal output."""
 
@@ -50,7 +62,7 @@ class _Printer:
 
     def __call__(self, event: Event) -> None:
         if self.fmt == "json":
-            self.out.write(event.model_dump_json() + "\n")
+            self.out.write(json_line(event) + "\n")
             self.out.flush()
             return
         if isinstance(event, UndoUnavailable):  # sent once: checkpoints cannot be taken
@@ -119,7 +131,12 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
         return _fail(str(exc))
     terminator = _Terminator(service)
     try:
-        return await _run_with(service, terminator, args, prompt, files)
+        code = await _run_with(service, terminator, args, prompt, files)
+        if service.storage_problem:  # the turn ran, but not everything reached the database
+            return _fail(f"{service.storage_problem} Changes of this run that were not saved are lost.")
+        return code
+    except StorageError as exc:
+        return _fail(str(exc))
     except asyncio.CancelledError:
         if terminator.signal is None:
             raise
@@ -231,39 +248,45 @@ def sessions_command(args: argparse.Namespace) -> int:
     except (ConfigError, StorageError) as exc:
         return _fail(str(exc))
     try:
-        if args.action == "list":
-            sessions = service.list(limit=args.limit)
-            if args.format == "json":
-                for s in sessions:
-                    print(s.model_dump_json())
-                return 0
-            if not sessions:
-                print("No sessions in this project yet.")
-            for s in sessions:
-                print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {escape_controls(s.title)}")
-            return 0
-        session = service.get(args.id)
-        if session is None:
-            return _fail(f"no session {args.id}")
-        if args.action in headless_undo.ACTIONS:
-            return headless_undo.run(service, args)
-        if args.action == "delete":
-            service.delete(session.id)
-            print(f"Deleted {session.id} ({session.title}).")
-            return 0
-        messages = service.messages(session.id)
-        text = to_json(session, messages) if getattr(args, "format", "md") == "json" else to_markdown(session, messages)
-        if getattr(args, "output", None):
-            write_private_text(Path(args.output), text)
-            print(f"Exported {session.id} to {args.output}.")
-        else:
-            # `show`, and a Markdown export read on a terminal: stored output must not drive the terminal.
-            if args.action == "show" or sys.stdout.isatty():
-                text = escape_controls(text)
-            sys.stdout.write(text)
-        return 0
+        return _sessions_action(service, args)
+    except StorageError as exc:
+        return _fail(str(exc))
     finally:
         service.storage.close()
+
+
+def _sessions_action(service, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    if args.action == "list":
+        sessions = service.list(limit=args.limit)
+        if args.format == "json":
+            for s in sessions:
+                print(s.model_dump_json())
+            return 0
+        if not sessions:
+            print("No sessions in this project yet.")
+        for s in sessions:
+            print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {escape_controls(s.title)}")
+        return 0
+    session = service.get(args.id)
+    if session is None:
+        return _fail(f"no session {args.id}")
+    if args.action in headless_undo.ACTIONS:
+        return headless_undo.run(service, args)
+    if args.action == "delete":
+        service.delete(session.id)
+        print(f"Deleted {session.id} ({session.title}).")
+        return 0
+    messages = service.messages(session.id)
+    text = to_json(session, messages) if getattr(args, "format", "md") == "json" else to_markdown(session, messages)
+    if getattr(args, "output", None):
+        write_private_text(Path(args.output), text)
+        print(f"Exported {session.id} to {args.output}.")
+    else:
+        # `show`, and a Markdown export read on a terminal: stored output must not drive the terminal.
+        if args.action == "show" or sys.stdout.isatty():
+            text = escape_controls(text)
+        sys.stdout.write(text)
+    return 0
 
 
 def _when(ms: int) -> str:

@@ -4,7 +4,8 @@
     python screenshots/make_screenshots.py first_run  # some of them
 
 The scenes are the ones the snapshot tests use (`tests/tui/scenes.py`): fixed clock, folders and records, no
-model or network needed. Run from the repository root.
+model or network needed. Each scene is saved at 120×40 (`NAME.svg`) and at 80×24 (`NAME-80x24.svg`). Run from the
+repository root.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ sys.path.insert(0, str(HERE.parent))
 
 from tests.tui.scenes import SCENES, SIZE  # noqa: E402
 
+SMALL = (80, 24)
 
-async def export(name: str) -> Path:
+
+async def export(name: str, size: tuple[int, int] = SIZE) -> Path:
     scene = SCENES[name]()
     app = scene.app
-    async with app.run_test(size=SIZE) as pilot:
+    suffix = "" if size == SIZE else f"-{size[0]}x{size[1]}"
+    async with app.run_test(size=size) as pilot:
         await scene.run_before(pilot)
         await pilot.press(*scene.press)
         await pilot.pause(0.3)
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
-        path = app.save_screenshot(f"{name}.svg", path=str(HERE))
+        path = app.save_screenshot(f"{name}{suffix}.svg", path=str(HERE))
     return Path(path)
 
 
@@ -39,7 +43,8 @@ def main(argv: list[str]) -> int:
         print(f"unknown scene(s): {', '.join(unknown)}; known: {', '.join(SCENES)}", file=sys.stderr)
         return 2
     for name in names:
-        print(asyncio.run(export(name)))
+        for size in (SIZE, SMALL):
+            print(asyncio.run(export(name, size)))
     return 0
 
 

@@ -158,6 +158,7 @@ class SnapshotFile(Record):
     additions: int = 0
     deletions: int = 0
     binary: bool = False
+    status: Literal["added", "modified", "deleted"] = "modified"
 
 
 class SnapshotPart(PartBase):

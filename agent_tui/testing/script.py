@@ -12,6 +12,7 @@ steps. In JSON a step is an object with exactly one of these keys (plus its opti
     {"error": {"status": 429, "body": {...}, "retry_after": 1}}
                                             first step: an HTTP error; later: an error event, then a broken stream
     {"drop": true}                          close the connection abruptly
+    {"end": true}                           end the response cleanly, before the reply says it is finished
     {"malformed": true}                     send a garbage SSE event
     {"finish": "length"}                    override the finish reason (default: tool_calls or stop)
 
@@ -108,6 +109,12 @@ class DropStep(_Strict):
     drop: Literal[True] = True
 
 
+class EndStep(_Strict):
+    """End the HTTP response properly but early: no finish reason, no [DONE], no message_stop."""
+
+    end: Literal[True] = True
+
+
 class MalformedStep(_Strict):
     malformed: Literal[True] = True
 
@@ -117,7 +124,8 @@ class FinishStep(_Strict):
 
 
 Step = (
-    TextStep | ReasoningStep | ToolCallStep | UsageStep | DelayStep | ErrorStep | DropStep | MalformedStep | FinishStep
+    TextStep | ReasoningStep | ToolCallStep | UsageStep | DelayStep | ErrorStep | DropStep | EndStep | MalformedStep
+    | FinishStep
 )
 
 
@@ -231,6 +239,10 @@ def error(
 
 def drop() -> DropStep:
     return DropStep()
+
+
+def end_early() -> EndStep:
+    return EndStep()
 
 
 def malformed() -> MalformedStep:

@@ -21,6 +21,7 @@ from agent_tui.testing import anthropic_wire, openai_wire
 from agent_tui.testing.script import (
     DelayStep,
     DropStep,
+    EndStep,
     ErrorSpec,
     ErrorStep,
     MalformedStep,
@@ -384,6 +385,10 @@ class FakeLLM:
                 return
             elif isinstance(step, DropStep):
                 ex.cut()
+                return
+            elif isinstance(step, EndStep):
+                await begin()
+                await ex.chunk([], last=True)
                 return
             elif isinstance(step, MalformedStep):
                 await begin()

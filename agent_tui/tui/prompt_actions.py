@@ -61,9 +61,12 @@ class PromptActions(_Base):
         )
 
     def run_custom_command(self, command: CustomCommand, arguments: str) -> None:
-        text = command.expand(arguments)
-        files = attached_files(text, self.service.project.directory)
-        self._submit(QueuedPrompt(text=text, files=files, model=command.model or self.chosen_model))
+        """The transcript shows `/name arguments` as typed; the model reads that and the command's prompt."""
+        expanded = command.expand(arguments)
+        typed = f"/{command.name}" + (f" {arguments.strip()}" if arguments.strip() else "")
+        files = attached_files(expanded, self.service.project.directory)
+        self._submit(QueuedPrompt(text=typed, files=files, model=command.model or self.chosen_model,
+                                  prompt=expanded))
 
     def run_shell(self, command: str) -> None:
         self._submit(QueuedPrompt(text=f"{SHELL_PREFIX}{command}", kind="shell"))

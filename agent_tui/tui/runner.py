@@ -23,6 +23,7 @@ from agent_tui.core.session.service import BusyError, SessionNotFound
 
 if TYPE_CHECKING:
     from agent_tui.core.session.service import SessionService
+    from agent_tui.tui.app import AgentApp
 
 Kind = Literal["chat", "compact", "init", "shell"]
 
@@ -33,6 +34,8 @@ class QueuedPrompt:
     kind: Kind = "chat"
     files: list[Path] = field(default_factory=list)
     model: str | None = None
+    prompt: str | None = None  # sent to the model after `text`, not shown (a custom command's expansion)
+    created_session: bool = False  # the session was created for this prompt (deleted again if it fails to start)
 
 
 class QueueChanged(Message):
@@ -50,6 +53,17 @@ class ChatFailed(Message):
         self.session_id = session_id
         self.error = error
         self.prompt = prompt
+
+
+def forget_session_if_empty(app: AgentApp, failed: ChatFailed) -> None:
+    """Delete the session a failed first prompt created, so a send that never started leaves no empty session."""
+    service = app.service
+    session_id = failed.session_id
+    # (Its worker may not have finished yet: it posted this message on its way out.)
+    if not failed.prompt.created_session or service.is_busy(session_id) or app.runner.queued(session_id):
+        return
+    if service.get(session_id) is not None and not service.messages(session_id):
+        service.delete(session_id)
 
 
 class ChatRunner:
@@ -136,7 +150,8 @@ class ChatRunner:
 
     def _run(self, session_id: str, prompt: QueuedPrompt) -> Awaitable[object]:
         calls: dict[Kind, Callable[[], Awaitable[object]]] = {
-            "chat": lambda: self.service.chat(session_id, prompt.text, model=prompt.model, files=prompt.files),
+            "chat": lambda: self.service.chat(session_id, prompt.text, model=prompt.model, files=prompt.files,
+                                              prompt=prompt.prompt),
             "compact": lambda: self.service.compact(session_id, model=prompt.model),
             "init": lambda: self.service.initialize(session_id, model=prompt.model),
             "shell": lambda: self.service.shell(session_id, prompt.text.removeprefix("!")),

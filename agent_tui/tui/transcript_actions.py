@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent_tui.core.models import UserMessage
+from agent_tui.core.models import MessageWithParts, TextPart, UserMessage
 from agent_tui.core.session.service import SessionNotFound
 from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
 from agent_tui.tui.transcript.search import TranscriptSearch
@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     _Base = AgentApp
 else:
     _Base = object
+
+
+def typed_text(message: MessageWithParts) -> str:
+    """What the user typed (a custom command's expansion and a shell run's context are left out)."""
+    return "\n".join(p.text for p in message.parts if isinstance(p, TextPart) and p.text and not p.synthetic).strip()
 
 
 class TranscriptActions(_Base):
@@ -109,8 +114,8 @@ class TranscriptActions(_Base):
     def action_fork_session(self) -> None:
         session_id = self.main.session_id
         messages = self.service.messages(session_id) if session_id else []
-        entries = [PickerEntry(id=m.info.id, text=m.text() or "(attachments)")
-                   for m in reversed(messages) if isinstance(m.info, UserMessage) and (m.text() or m.parts)
+        entries = [PickerEntry(id=m.info.id, text=typed_text(m) or "(attachments)")
+                   for m in reversed(messages) if isinstance(m.info, UserMessage) and (typed_text(m) or m.parts)
                    and not all(getattr(p, "synthetic", False) or p.type == "tool" for p in m.parts)]
         if not entries:
             self.notify("Nothing to fork yet: send a message first.", severity="warning")
@@ -147,6 +152,6 @@ class TranscriptActions(_Base):
         self.close_search()
         self.main.show_session(fork.id)
         if is_user:
-            self.main.composer.set_text(chosen.text())
+            self.main.composer.set_text(typed_text(chosen))
         self.main.composer.input.focus()
         self.notify(f"Forked into “{fork.title}”.", timeout=4)

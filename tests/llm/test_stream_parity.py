@@ -16,7 +16,19 @@ from agent_tui.core.llm.errors import ProviderError
 from agent_tui.core.llm.fast_path import FAST_ITERATORS, class_path, fast_chunks
 from agent_tui.core.llm.litellm_loader import load_litellm
 from agent_tui.core.llm.stream import LLMRequest, Usage, stream_completion
-from agent_tui.testing import FakeLLM, Reply, drop, error, finish, malformed, reasoning, text, tool_call, usage
+from agent_tui.testing import (
+    FakeLLM,
+    Reply,
+    drop,
+    end_early,
+    error,
+    finish,
+    malformed,
+    reasoning,
+    text,
+    tool_call,
+    usage,
+)
 
 # litellm model string → (our provider name, wire protocol the scripted server speaks)
 FAMILIES: dict[str, str] = {
@@ -62,6 +74,7 @@ FAULTS: dict[str, Reply] = {
     "dropped_mid_stream": Reply.of(text("half of", chunks=2), drop()),
     "malformed_mid_stream": Reply.of(text("half of", chunks=2), malformed(), text("never seen")),
     "malformed_first": Reply.of(malformed(), text("never seen")),
+    "ended_early": Reply.of(text("half of", chunks=2), end_early()),
 }
 
 
@@ -161,6 +174,7 @@ async def test_faults_map_to_the_same_error_kinds(model: str, fault: str) -> Non
         "dropped_mid_stream": {"connection"},
         "malformed_mid_stream": {"malformed"},
         "malformed_first": {"malformed"},
+        "ended_early": {"connection"},
     }[fault]
     assert fast_error == slow_error and fast_error in expected
     assert fast == slow  # what arrived before the fault, identical
@@ -185,3 +199,21 @@ async def test_openai_base_handler_sends_the_extra_headers_and_the_key() -> None
                 pass
         assert [r.headers.get("x-agent-test") for r in srv.requests] == ["parity", "parity"]
         assert all(r.auth_present for r in srv.requests)
+
+
+async def test_gemini_opens_its_stream_lazily_so_it_reads_the_wrapper() -> None:
+    # litellm returns Gemini's wrapper before the request is made (`completion_stream` is None until the wrapper
+    # is first iterated), so there is no parser to read below it: the wrapper path is the one used. The scripted
+    # server speaks no Gemini wire format, so this family has no parity run.
+    litellm = load_litellm()
+    async with FakeLLM() as srv:
+        response = await litellm.acompletion(
+            model="gemini/gemini-2.0-flash", messages=MESSAGES, stream=True, api_base=srv.base_url,
+            api_key="sk-parity-test",
+        )
+        try:
+            assert response.completion_stream is None
+            assert fast_chunks(response) is None
+            assert srv.requests == []
+        finally:
+            await response.aclose()

@@ -198,3 +198,20 @@ async def test_session_cost_grows_with_each_step_not_only_at_the_end(make_servic
     first_step = (Decimal(1000) * 3 + Decimal(10) * 15) / Decimal(1_000_000)
     assert first_step in costs  # published after step 1, while the turn was still running
     assert costs[-1] == reply.cost == svc.get(session.id).cost
+
+
+async def test_streamed_text_events_are_snapshots_each_with_the_text_so_far(make_service, llm):
+    # Text parts are copied shallowly at each chunk (their fields are immutable): each event must still show the
+    # text as it was when it was published, never the text of a later chunk.
+    llm.add(Reply.of(reasoning("think", chunks=2), text("one two three four", chunks=4)))
+    svc = make_service(tools=ToolRegistry([]))
+    seen: list[tuple[str, str, str | None]] = []
+    svc.bus.subscribe(
+        PartUpdated, lambda e: e.part.type in ("text", "reasoning") and seen.append((e.part.type, e.part.text, e.delta))
+    )
+    await svc.chat(svc.create(title="x").id, "go")
+    for kind, whole, pieces in (("text", "one two three four", 4), ("reasoning", "think", 2)):
+        streamed = [(t, d) for k, t, d in seen if k == kind and d]
+        assert len(streamed) == pieces
+        assert [t for t, _ in streamed] == ["".join(d for _, d in streamed[: i + 1]) for i in range(pieces)]
+        assert streamed[-1][0] == whole

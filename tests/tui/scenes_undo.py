@@ -4,6 +4,7 @@ home), fixed records; registered in `scenes.SCENES`."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from agent_tui.core.models import SnapshotFile, SnapshotPart, ToolPart, ToolState
@@ -11,9 +12,13 @@ from agent_tui.core.snapshot.changes import summarise
 from tests.tui import scenes
 from tests.tui.scenes import NOW_MS, Scene, add_exchange, make_app, prepare, service_for, sidebar_sessions
 
+# A root of their own: these scenes run git on their files, which takes long enough for another run of the
+# snapshot tests (sharing scenes.SCENE_ROOT) to wipe the folder mid-way. No path of it reaches the screen.
+UNDO_ROOT = Path("/tmp/agent-tui-scenes-undo")
+
 
 def _undo_session() -> tuple[Any, Any]:
-    project = prepare()
+    project = prepare(UNDO_ROOT)
     service = service_for(project)
     current = sidebar_sessions(service)
     repo = service.checkpoints.repo
@@ -36,7 +41,8 @@ def _undo_session() -> tuple[Any, Any]:
     stats = repo.changed_files(before, after)
     service.storage.put_part(SnapshotPart(
         id="prt_scene01s", session_id=current.id, message_id=first.id, before=before, after=after,
-        files=[SnapshotFile(path=s.path, additions=s.additions, deletions=s.deletions) for s in stats]))
+        files=[SnapshotFile(path=s.path, additions=s.additions, deletions=s.deletions, status=s.status)
+               for s in stats]))
     add_exchange(service, current, 2, "Also greet in French", "Added `greet_fr`.")
     for message in service.storage.list_messages(current.id):
         if message.info.id.startswith("msg_scene02"):

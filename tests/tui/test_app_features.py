@@ -117,7 +117,10 @@ async def test_custom_commands_are_listed_and_send_their_prompt(make_app, llm, t
         await pilot.press("escape")
         await pilot.pause()
         await send(pilot, "/review hello.py")
-        assert llm.requests[-1].messages[-1]["content"].startswith("Review hello.py for bugs.")
+        sent = llm.requests[-1].messages[-1]["content"]
+        assert sent == "/review hello.py\n\nReview hello.py for bugs."  # the command as typed, then its prompt
+        shown = screen_text(app)
+        assert "/review hello.py" in shown and "Review hello.py for bugs." not in shown  # the transcript: as typed
         await pilot.press("ctrl+p")
         await pilot.pause(0.3)
         await type_text(pilot, "model")

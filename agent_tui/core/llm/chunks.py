@@ -66,9 +66,13 @@ class ChunkEvents:
     """Turns one attempt's chunks into events. After the stream ends, `usage` (None when the provider reported
     none), `finish` and `output_text()` (with `keep_output`: what to count instead) are set."""
 
-    def __init__(self, *, keep_output: bool = False) -> None:
+    def __init__(self, *, keep_output: bool = False, reported_cost: bool = True) -> None:
+        # litellm's wrapper stamps its own price-map estimate on `usage.cost`; only the parser underneath passes
+        # on what the provider itself reported (OpenRouter's billed cost). Wrapper chunks: `reported_cost=False`.
+        self._reported_cost = reported_cost
         self.usage: Usage | None = None
         self.finish = Finish(reason="stop")
+        self.finished = False  # the provider said the reply was complete (a finish reason, [DONE])
         self._keep_output = keep_output
         self._output: list[str] = []
         self._reasoning: list[str] = []
@@ -105,7 +109,7 @@ class ChunkEvents:
             # litellm_loader); the caller then counts, so a reply is never stored as costing nothing.
             if chunk_usage is not None and (getattr(chunk_usage, "prompt_tokens", 0)
                                             or getattr(chunk_usage, "completion_tokens", 0)):
-                usage = usage_from(chunk_usage)
+                usage = usage_from(chunk_usage, reported_cost=self._reported_cost)
             for choice in getattr(chunk, "choices", None) or ():
                 if getattr(choice, "finish_reason", None):
                     finish_reason = choice.finish_reason
@@ -160,6 +164,7 @@ class ChunkEvents:
         for index in sorted(pending):
             yield pending.pop(index).build()
         self.usage = usage
+        self.finished = finish_reason is not None
         self.finish = Finish(reason=finish_reason_for(finish_reason, any_tool))
 
 
@@ -183,7 +188,7 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) else 0
 
 
-def usage_from(raw: Any) -> Usage:
+def usage_from(raw: Any, *, reported_cost: bool = True) -> Usage:
     """litellm's usage object (prompt/completion totals with details) → our disjoint buckets."""
     prompt = _int(getattr(raw, "prompt_tokens", 0))
     completion = _int(getattr(raw, "completion_tokens", 0))
@@ -200,7 +205,7 @@ def usage_from(raw: Any) -> Usage:
         reasoning_tokens=min(reasoning, completion) if completion else reasoning,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
-        cost=_reported_cost(getattr(raw, "cost", None)),
+        cost=_reported_cost(getattr(raw, "cost", None)) if reported_cost else None,
     )
 
 

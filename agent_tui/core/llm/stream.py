@@ -106,7 +106,7 @@ async def stream_completion(
                 response = await litellm.acompletion(**_call_args(req, send_temperature))
             check_lines(getattr(response, "completion_stream", None))
             source = fast_chunks(response) if path == "auto" else None
-            reader = ChunkEvents(keep_output=True)
+            reader = ChunkEvents(keep_output=True, reported_cost=source is not None)
             chunks = source if source is not None else response
             if idle_timeout:
                 chunks = _idle_guard(chunks, idle_timeout, req.provider)
@@ -120,6 +120,14 @@ async def stream_completion(
                 if source is None:
                     raise
                 raise map_stream_error(exc, response) from exc
+            if source is not None and not reader.finished:
+                # What litellm's wrapper raises for a stream that ends cleanly but early (a proxy or server that
+                # gave up): not a finished reply.
+                raise ProviderError(
+                    "connection", req.provider,
+                    f"The response from provider '{req.provider}' ended before the reply was complete",
+                    detail="the stream ended before a finish reason",
+                )
             usage = reader.usage
             if usage is None:
                 # The provider sent none (or the wrapper could not build it): count, never report zero.

@@ -141,6 +141,11 @@ class SessionService(SessionRecords, UndoFacade):
 
     # --- running ------------------------------------------------------------------------------------------
 
+    @property
+    def storage_problem(self) -> str | None:
+        """Why records are waiting in memory instead of the database (None: everything is saved)."""
+        return self._writer.problem
+
     def is_busy(self, session_id: str) -> bool:
         return self.runs.is_busy(session_id)
 
@@ -170,11 +175,15 @@ class SessionService(SessionRecords, UndoFacade):
         *,
         model: str | None = None,
         files: list[Path] | None = None,
+        prompt: str | None = None,
         _exclude_tools: frozenset[str] = frozenset(),
         _depth: int = 0,
     ) -> AssistantMessage:
         """Run one turn. Returns the finished assistant message (with `error` set when it failed or was
-        aborted). Raises BusyError, SessionNotFound or ModelError before anything is stored."""
+        aborted). Raises BusyError, SessionNotFound or ModelError before anything is stored.
+
+        `prompt`: text the model reads after `text` but the transcript does not show (a custom command's
+        expansion under the `/name args` the user typed)."""
         session = self._require(session_id)
         agent = self.agent_for(session_id)
         # The agent's own model counts only when nobody asked for one.
@@ -183,13 +192,13 @@ class SessionService(SessionRecords, UndoFacade):
         run = self._acquire(session_id)
         try:
             return await self._chat(run, session, resolved, text, files or [], _exclude_tools, _depth, agent,
-                                    agent_model is not None)
+                                    agent_model is not None, prompt=prompt)
         finally:
             self._release(run)
 
     async def _chat(
         self, run: Run, session: Session, model: ResolvedModel, text: str, files: list[Path],
-        exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool,
+        exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool, prompt: str | None = None,
     ) -> AssistantMessage:
         history = self.storage.list_messages(session.id)
         if history:
@@ -203,6 +212,8 @@ class SessionService(SessionRecords, UndoFacade):
         self._writer.message(user)
         if text:
             self._writer.part(TextPart(session_id=session.id, message_id=user.id, text=text))
+        if prompt:
+            self._writer.part(TextPart(session_id=session.id, message_id=user.id, text=prompt, synthetic=True))
         for path in files:
             resolved_path = path if path.is_absolute() else self.project.directory / path
             self._writer.part(FilePart(session_id=session.id, message_id=user.id, mime=guess_mime(resolved_path),

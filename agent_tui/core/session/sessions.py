@@ -73,8 +73,7 @@ class SessionRecords:
 
     def _touch(self, session: Session) -> Session:
         session.time.updated = now_ms()
-        self.storage.put_session(session)
-        self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
+        self._writer.session(session)  # stored (or kept until the database can be written) and published
         return session
 
     def agent_for(self, session_id: str | None) -> AgentDefinition:

@@ -113,8 +113,8 @@ class Checkpoints:
             log.warning("snapshot diff failed: %s", exc)
             stats = []
         part.after = after
-        part.files = [SnapshotFile(path=s.path, additions=s.additions, deletions=s.deletions, binary=s.binary)
-                      for s in stats]
+        part.files = [SnapshotFile(path=s.path, additions=s.additions, deletions=s.deletions, binary=s.binary,
+                                   status=s.status) for s in stats]
         self.writer.part(part)
         if part.files:
             await self.refresh(part.session_id)

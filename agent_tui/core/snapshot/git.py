@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from agent_tui.core.private_files import private_dir, write_private_text
 
@@ -52,7 +53,7 @@ class FileStat:
     additions: int
     deletions: int
     binary: bool = False
-    status: str = "modified"  # "added", "modified" or "deleted"
+    status: Literal["added", "modified", "deleted"] = "modified"
 
 
 def git_missing_reason() -> str | None:
@@ -190,7 +191,9 @@ class SnapshotRepo:
                 continue
             added, deleted, path = entry.split("\t", 2)
             binary = added == "-"
-            status = {"A": "added", "D": "deleted"}.get(statuses.get(path, "M"), "modified")
+            code = statuses.get(path, "M")
+            status: Literal["added", "modified", "deleted"] = (
+                "added" if code == "A" else "deleted" if code == "D" else "modified")
             stats.append(FileStat(path, 0 if binary else int(added), 0 if binary else int(deleted), binary, status))
         return stats
 

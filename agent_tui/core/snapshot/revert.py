@@ -138,7 +138,7 @@ class Reverter:
                 stats = await asyncio.to_thread(repo.changed_files, part.before, now)
                 part.after = now
                 part.files = [SnapshotFile(path=s.path, additions=s.additions, deletions=s.deletions,
-                                           binary=s.binary) for s in stats]
+                                           binary=s.binary, status=s.status) for s in stats]
                 conflicts.update(s.path for s in stats)
             bounds = list(file_bounds(turns).values())
             if not force:

@@ -29,7 +29,7 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
     ("/", "Complete a command"),
     ("!command", "Run a shell command in the project; the model sees its output with your next message"),
     ("@", "Attach a file (fuzzy search)"),
-    ("tab", "Accept a completion, or move the focus"),
+    ("tab", "Accept a completion; on an empty prompt, switch agent; else move the focus"),
     ("shift+tab", "Move to the message log"),
 )
 LOG_KEYS: tuple[tuple[str, str], ...] = (
@@ -42,6 +42,7 @@ SELECT_KEYS: tuple[tuple[str, str], ...] = (
     ("↑ / ↓, k / j", "Move across messages and code blocks"),
     ("c, y, enter", "Copy the selected message or code block"),
     ("f", "Fork the session from the selected message"),
+    ("r", "Revert to the selected message of yours (undo it and every turn after it)"),
     ("esc", "Leave the selection"),
 )
 SIDEBAR_KEYS: tuple[tuple[str, str], ...] = (

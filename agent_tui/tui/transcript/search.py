@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
+from rich.style import Style
 from textual.strip import Strip
 
 from agent_tui.tui.transcript.blocks import Block, ReasoningBlock, TextBlock, ToolBlock, UserBlock
@@ -160,6 +161,9 @@ class TranscriptSearch:
             return strip
         for index in indexes:
             match = self.matches[index]
-            name = "match-current" if index == self.current else "match"
-            strip = overlay(strip, self.transcript.style_named(name), match.start, match.end)
+            if index == self.current:
+                style = self.transcript.style_named("match-current")
+            else:  # only the tint, so the text keeps its own colour
+                style = Style(bgcolor=self.transcript.style_named("match").bgcolor)
+            strip = overlay(strip, style, match.start, match.end)
         return strip

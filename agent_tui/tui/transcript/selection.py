@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from rich.style import Style
 from textual.strip import Strip
 
 from agent_tui.tui.transcript.blocks import Block, TextBlock, UserBlock
@@ -193,4 +194,5 @@ class MessageSelection:
         rows = self._rows
         if not self.active or rows is None or rows[0] is not block or not rows[1] <= line <= rows[2]:
             return strip
-        return overlay(strip, self.transcript.style_named("picked"))
+        # Only the tint: the text keeps its own colours (syntax highlighting stays readable).
+        return overlay(strip, Style(bgcolor=self.transcript.style_named("picked").bgcolor))
