@@ -45,12 +45,12 @@ def test_every_file_is_private_and_no_secret_is_stored_under_umask_000(tmp_path:
     assert run.returncode == 0, run.stderr
     assert sent and SECRET not in sent[0] and "[REDACTED]" in sent[0]
     listed = subprocess.run(agent_command("sessions", "list"), cwd=project, env=env, capture_output=True, text=True,
-                            timeout=60, preexec_fn=_umask_000)
+                            timeout=180, preexec_fn=_umask_000)
     session_id = listed.stdout.split()[0]
     export = home / "exports" / "session.md"
     export.parent.mkdir(mode=0o700)
     exported = subprocess.run(agent_command("sessions", "export", session_id, "-o", str(export)), cwd=project,
-                              env=env, capture_output=True, text=True, timeout=60, preexec_fn=_umask_000)
+                              env=env, capture_output=True, text=True, timeout=180, preexec_fn=_umask_000)
     assert exported.returncode == 0, exported.stderr
 
     modes = _modes(home)
