@@ -51,7 +51,7 @@ def tool_command(folder: Path) -> str:
 
 def kill_leftovers(*pids: int) -> None:
     for pid in pids:
-        if pid <= 0:  # never started: os.kill(0, ...) would signal the test runner's own process group
+        if pid <= 0 or not alive(pid):  # never started (os.kill(0) signals our own group), gone, or reused
             continue
         try:
             os.kill(pid, 9)
