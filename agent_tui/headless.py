@@ -131,7 +131,12 @@ async def _run(args: argparse.Namespace, prompt: str, files: list[Path]) -> int:
         return _fail(str(exc))
     terminator = _Terminator(service)
     try:
-        return await _run_with(service, terminator, args, prompt, files)
+        code = await _run_with(service, terminator, args, prompt, files)
+        if service.storage_problem:  # the turn ran, but not everything reached the database
+            return _fail(f"{service.storage_problem} Changes of this run that were not saved are lost.")
+        return code
+    except StorageError as exc:
+        return _fail(str(exc))
     except asyncio.CancelledError:
         if terminator.signal is None:
             raise
@@ -243,39 +248,45 @@ def sessions_command(args: argparse.Namespace) -> int:
     except (ConfigError, StorageError) as exc:
         return _fail(str(exc))
     try:
-        if args.action == "list":
-            sessions = service.list(limit=args.limit)
-            if args.format == "json":
-                for s in sessions:
-                    print(s.model_dump_json())
-                return 0
-            if not sessions:
-                print("No sessions in this project yet.")
-            for s in sessions:
-                print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {escape_controls(s.title)}")
-            return 0
-        session = service.get(args.id)
-        if session is None:
-            return _fail(f"no session {args.id}")
-        if args.action in headless_undo.ACTIONS:
-            return headless_undo.run(service, args)
-        if args.action == "delete":
-            service.delete(session.id)
-            print(f"Deleted {session.id} ({session.title}).")
-            return 0
-        messages = service.messages(session.id)
-        text = to_json(session, messages) if getattr(args, "format", "md") == "json" else to_markdown(session, messages)
-        if getattr(args, "output", None):
-            write_private_text(Path(args.output), text)
-            print(f"Exported {session.id} to {args.output}.")
-        else:
-            # `show`, and a Markdown export read on a terminal: stored output must not drive the terminal.
-            if args.action == "show" or sys.stdout.isatty():
-                text = escape_controls(text)
-            sys.stdout.write(text)
-        return 0
+        return _sessions_action(service, args)
+    except StorageError as exc:
+        return _fail(str(exc))
     finally:
         service.storage.close()
+
+
+def _sessions_action(service, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    if args.action == "list":
+        sessions = service.list(limit=args.limit)
+        if args.format == "json":
+            for s in sessions:
+                print(s.model_dump_json())
+            return 0
+        if not sessions:
+            print("No sessions in this project yet.")
+        for s in sessions:
+            print(f"{s.id}  {_when(s.time.updated)}  ${s.cost:.4f}  {escape_controls(s.title)}")
+        return 0
+    session = service.get(args.id)
+    if session is None:
+        return _fail(f"no session {args.id}")
+    if args.action in headless_undo.ACTIONS:
+        return headless_undo.run(service, args)
+    if args.action == "delete":
+        service.delete(session.id)
+        print(f"Deleted {session.id} ({session.title}).")
+        return 0
+    messages = service.messages(session.id)
+    text = to_json(session, messages) if getattr(args, "format", "md") == "json" else to_markdown(session, messages)
+    if getattr(args, "output", None):
+        write_private_text(Path(args.output), text)
+        print(f"Exported {session.id} to {args.output}.")
+    else:
+        # `show`, and a Markdown export read on a terminal: stored output must not drive the terminal.
+        if args.action == "show" or sys.stdout.isatty():
+            text = escape_controls(text)
+        sys.stdout.write(text)
+    return 0
 
 
 def _when(ms: int) -> str:

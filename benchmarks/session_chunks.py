@@ -7,7 +7,7 @@ Printed, client CPU only (the scripted server runs in its own process):
 `--profile` prints the top of a cProfile of the 3,000-chunk reply (`--profile tottime` sorted by own time),
 `--profile-late` one of the last small reply.
 
-Run: python benchmarks/session_chunks.py [--profile [tottime]] [--profile-late]
+Run: python benchmarks/session_chunks.py [--chunks=N] [--profile [tottime]] [--profile-late]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BIG = 3_000
+BIG = int(next((a.split("=")[1] for a in sys.argv if a.startswith("--chunks=")), 3_000))
 SMALL = 500
 REPLIES = 60
 

@@ -102,6 +102,17 @@ class UndoUnavailable(Event):
     reason: str
 
 
+class StorageProblem(Event):
+    """Records cannot be written (database locked, disk full, folder read-only): they are kept in memory and
+    retried. Sent when the problem starts (`resolved` false) and when everything is saved again (true)."""
+
+    name: ClassVar[str] = "storage.problem"
+    type: Literal["storage.problem"] = "storage.problem"
+    message: str
+    resolved: bool = False
+    unsaved: int = 0
+
+
 class McpStatusChanged(Event):
     name: ClassVar[str] = "mcp.status"
     type: Literal["mcp.status"] = "mcp.status"
@@ -114,6 +125,6 @@ class McpStatusChanged(Event):
 AnyEvent = Annotated[
     SessionUpdated | SessionDeleted | SessionBusy | SessionIdle | SessionError | MessageUpdated
     | MessageRemoved | PartUpdated | PermissionAsked | PermissionReplied | FileChanged | McpStatusChanged
-    | UndoUnavailable,
+    | UndoUnavailable | StorageProblem,
     Field(discriminator="type"),
 ]

@@ -19,6 +19,7 @@ from pydantic import TypeAdapter
 
 from agent_tui.core.models import Message, MessageWithParts, Part, Session
 from agent_tui.core.private_files import FILE_MODE, private_dir, touch_private
+from agent_tui.core.storage_errors import explain, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,16 @@ _PART = TypeAdapter(Part)
 
 
 class StorageError(Exception):
-    """The database cannot be used. The message names the file and what to do."""
+    """The database cannot be used. The message names the file and what to do; `kind` says why (see
+    `storage_errors.kind_of`: busy, full, readonly, cantopen, io, other)."""
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _failure(path: Path, action: str, exc: sqlite3.Error) -> StorageError:
+    return StorageError(explain(path, action, exc), kind_of(exc))
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -71,6 +81,9 @@ def _migrate_1(db: sqlite3.Connection) -> None:
 # Index i holds the migration from version i to i + 1. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1]
 SCHEMA_VERSION = len(MIGRATIONS)
+# How long a write waits for another process's lock. Two agent-tui instances hold it for milliseconds at a time;
+# longer means something else holds it, and the UI thread must not hang on it for long.
+BUSY_TIMEOUT = 5.0
 
 
 class Storage:
@@ -88,16 +101,19 @@ class Storage:
             raise StorageError(f"Cannot create the folder {self.path.parent} for the database: {exc.strerror}") from exc
         self._make_private()
         try:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
         try:
             self._check(db)
-            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             self._enable_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
             self._migrate(db)
+        except sqlite3.Error as exc:
+            db.close()
+            raise _failure(self.path, "open", exc) from exc
         except BaseException:
             db.close()
             raise
@@ -130,7 +146,7 @@ class Storage:
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
+                    raise _failure(self.path, "open", exc) from exc
                 time.sleep(0.02)
 
     def _check(self, db: sqlite3.Connection) -> None:
@@ -146,6 +162,8 @@ class Storage:
             finally:
                 db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
+            if kind_of(exc) != "other":  # locked, unreadable or on a failing disk: not a foreign file
+                raise _failure(self.path, "open", exc) from exc
             raise StorageError(
                 f"{self.path} is not an agent-tui database ({exc}). It was left untouched; "
                 "move it aside or set AGENT_TUI_HOME to use another folder."
@@ -163,6 +181,8 @@ class Storage:
             )
 
     def _migrate(self, db: sqlite3.Connection) -> None:
+        if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return  # up to date: no write lock needed, so a database locked by another program still opens
         db.execute("BEGIN IMMEDIATE")
         try:
             # Re-read inside the write lock: another process may have migrated meanwhile.
@@ -190,18 +210,31 @@ class Storage:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction. IMMEDIATE takes the write lock up front so two processes queue, not fail."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _failure(self.path, "save to", exc) from exc
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException as exc:
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise _failure(self.path, "save to", exc) from exc
+                raise
 
     def _read(self, sql: str, args: Iterable[object] = ()) -> list[tuple[str, ...]]:
         with self._lock:
-            return self._db.execute(sql, tuple(args)).fetchall()
+            try:
+                return self._db.execute(sql, tuple(args)).fetchall()
+            except sqlite3.Error as exc:
+                raise _failure(self.path, "read", exc) from exc
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long a write waits for another process's lock (short while retrying a known problem)."""
+        with self._lock, suppress(sqlite3.Error):
+            self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     # --- sessions -----------------------------------------------------------------------------------------
 

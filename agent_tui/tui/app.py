@@ -19,9 +19,10 @@ from textual.binding import Binding, BindingType
 
 from agent_tui.core import state as remembered
 from agent_tui.core.custom_commands import load_commands
-from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied
+from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied, StorageProblem
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import SessionService
+from agent_tui.core.terminal_text import escape_controls
 from agent_tui.resources import style_path
 from agent_tui.tui import commands, model_choices
 from agent_tui.tui.agent_actions import AgentActions
@@ -269,6 +270,9 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
             self.permission_queue.answered(event.id)
         elif isinstance(event, McpStatusChanged):
             self.mcp_states[event.server] = event
+        elif isinstance(event, StorageProblem):  # the screen keeps everything; the database catches up later
+            self.notify(escape_controls(event.message), title="Saved" if event.resolved else "Cannot save",
+                        severity="information" if event.resolved else "error", timeout=8 if event.resolved else 30)
         self.undo_event(event)
         if self.screen_stack:  # an event that arrives while the app closes has no screen left to show it
             self.main.route(message)

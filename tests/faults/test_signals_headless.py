@@ -55,7 +55,7 @@ def test_sigterm_and_sighup_stop_the_tool_group_store_the_turn_and_exit_0(sig: s
         print(f"{sig.name}: exited {proc.returncode} after {took:.2f} s")
         assert proc.returncode == 0, err
         assert "stopped by" in err
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the tool's processes to end", timeout=10)
+        wait_until(lambda: not alive(sleeper) and not alive(shell), "the tool's processes to end", timeout=30)
         states = _tool_states(tmp_path / "home")
         assert "running" not in states and "pending" not in states, states
         assert "text:Starting it. " in states
@@ -73,7 +73,7 @@ def test_sigkill_leaves_no_tool_process_behind(tmp_path: Path):
         proc.kill()
         proc.communicate(timeout=30)
         # Nothing of agent-tui ran after SIGKILL: the shell dies by PR_SET_PDEATHSIG, `sleep` by the reaper.
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=10)
+        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=30)
     finally:
         kill_leftovers(shell, sleeper)
         llm.__exit__(None, None, None)

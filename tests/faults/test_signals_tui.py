@@ -105,7 +105,7 @@ def test_tui_sigterm_and_sighup_restore_the_terminal_and_stop_the_tool_group(sig
         term._reader.join(timeout=5)
         after = bytes(term.output[mark:])
         assert LEAVE_ALT_SCREEN in after and MOUSE_OFF in after
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the tool's processes to end", timeout=10)
+        wait_until(lambda: not alive(sleeper) and not alive(shell), "the tool's processes to end", timeout=30)
         states = _tool_states(tmp_path / "home")
         assert states and "running" not in states and "pending" not in states, states
     finally:
@@ -121,7 +121,7 @@ def test_tui_sigkill_leaves_no_tool_process_behind(tmp_path: Path):
         shell, sleeper = read_pid(tmp_path / "shell.pid"), read_pid(tmp_path / "sleep.pid")
         term.proc.kill()
         term.proc.wait(timeout=30)
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=10)
+        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=30)
     finally:
         kill_leftovers(shell, sleeper)
         term.close()

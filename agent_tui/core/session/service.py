@@ -191,8 +191,7 @@ class SessionService(UndoFacade):
 
     def _touch(self, session: Session) -> Session:
         session.time.updated = now_ms()
-        self.storage.put_session(session)
-        self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
+        self._writer.session(session)  # stored (or kept until the database can be written) and published
         return session
 
     def agent_for(self, session_id: str | None) -> AgentDefinition:
@@ -273,6 +272,11 @@ class SessionService(UndoFacade):
         return self.catalog.resolve(spec or self.model_spec(session_id))
 
     # --- running ------------------------------------------------------------------------------------------
+
+    @property
+    def storage_problem(self) -> str | None:
+        """Why records are waiting in memory instead of the database (None: everything is saved)."""
+        return self._writer.problem
 
     def is_busy(self, session_id: str) -> bool:
         return session_id in self._runs

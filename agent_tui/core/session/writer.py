@@ -3,18 +3,27 @@
 Every change is published on the bus at once. Storage writes of a streaming part are coalesced (at most one
 per `interval` seconds per part, with a timer so the last delta is never left unwritten for long) and forced at
 each part boundary and at the end of a turn.
+
+A write that fails (database locked by another program, disk full, folder made read-only) never stops the turn:
+the record stays in memory, a `StorageProblem` event says what is wrong, and every pending record is retried
+each `retry_interval` seconds until one attempt succeeds; then a resolved `StorageProblem` is sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from collections.abc import Iterable
 
 from agent_tui.core.bus import Bus
-from agent_tui.core.events import MessageUpdated, PartUpdated
-from agent_tui.core.models import Message, Part, ReasoningPart, TextPart
-from agent_tui.core.storage import Storage
+from agent_tui.core.events import MessageUpdated, PartUpdated, SessionUpdated, StorageProblem
+from agent_tui.core.models import Message, Part, ReasoningPart, Session, TextPart
+from agent_tui.core.storage import BUSY_TIMEOUT, Storage, StorageError
+
+log = logging.getLogger(__name__)
+RETRY_BUSY_TIMEOUT = 0.1  # while a problem is known, a retry must not hold the UI thread for long
 
 
 def snapshot(part: Part) -> Part:
@@ -30,10 +39,15 @@ def snapshot(part: Part) -> Part:
 
 
 class RecordWriter:
-    def __init__(self, storage: Storage, bus: Bus, *, interval: float = 0.25) -> None:
+    def __init__(self, storage: Storage, bus: Bus, *, interval: float = 0.25, retry_interval: float = 1.0) -> None:
         self.storage = storage
         self.bus = bus
         self.interval = interval
+        self.retry_interval = retry_interval
+        self.problem: str | None = None  # what is wrong while records wait in memory
+        self._pending_messages: dict[str, Message] = {}
+        self._pending_sessions: dict[str, Session] = {}
+        self._retry: asyncio.TimerHandle | None = None
         self._dirty: dict[str, Part] = {}
         self._last_write: dict[str, float] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -43,10 +57,21 @@ class RecordWriter:
         """Sessions being deleted: a turn of theirs still finishing must not write orphan records back."""
         self._deleted.update(session_ids)
 
+    def session(self, session: Session) -> None:
+        """Store and publish a session record (its title, time, cost), surviving a database that is locked."""
+        if session.id in self._deleted:
+            return
+        self._pending_sessions[session.id] = session
+        if self.problem is None:
+            self._save(lambda: self._put_session(session.id))
+        self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
+
     def message(self, message: Message) -> None:
         if message.session_id in self._deleted:
             return
-        self.storage.put_message(message)
+        self._pending_messages[message.id] = message
+        if self.problem is None:
+            self._save(lambda: self._put_message(message.id))
         # Events carry snapshots: the engine keeps mutating its records, and a subscriber that keeps an event
         # (the TUI applies them a moment later) must see the record as it was, not as it is now.
         self.bus.publish(MessageUpdated(message=message.model_copy(deep=True)))
@@ -72,8 +97,95 @@ class RecordWriter:
             timer.cancel()
         if part.session_id in self._deleted:
             return
-        self.storage.put_part(part)
+        if self.problem is not None:
+            self._dirty[part.id] = part  # written by the next retry
+            return
         self._last_write[part.id] = time.monotonic()
+        self._dirty[part.id] = part
+        self._save(lambda: self._put_part(part.id))
+
+    # --- saving, and surviving a database that cannot be written ---------------------------------------------
+
+    @property
+    def unsaved(self) -> int:
+        return len(self._pending_sessions) + len(self._pending_messages) + len(self._dirty)
+
+    def _put_session(self, session_id: str) -> None:
+        session = self._pending_sessions.get(session_id)
+        if session is not None:
+            self.storage.put_session(session)
+            self._pending_sessions.pop(session_id, None)
+
+    def _put_message(self, message_id: str) -> None:
+        message = self._pending_messages.get(message_id)
+        if message is not None:
+            try:
+                self.storage.put_message(message)
+            except StorageError:
+                raise
+            except Exception:  # a record that cannot be serialised: retrying will not help
+                self._pending_messages.pop(message_id, None)
+                raise
+            self._pending_messages.pop(message_id, None)
+
+    def _put_part(self, part_id: str) -> None:
+        part = self._dirty.get(part_id)
+        if part is not None:
+            try:
+                self.storage.put_part(part)
+            except StorageError:
+                raise
+            except Exception:
+                self._dirty.pop(part_id, None)
+                raise
+            self._dirty.pop(part_id, None)
+
+    def _save(self, write) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            write()
+        except StorageError as exc:
+            self._failed(exc)
+            return False
+        return True
+
+    def _failed(self, exc: StorageError) -> None:
+        self.storage.set_busy_timeout(RETRY_BUSY_TIMEOUT)
+        if self.problem is None:
+            log.warning("storage problem, keeping records in memory: %s", exc)
+            self.problem = str(exc)
+            self.bus.publish(StorageProblem(message=self.problem, unsaved=self.unsaved))
+        self._schedule_retry()
+
+    def _schedule_retry(self) -> None:
+        if self._retry is not None:
+            return
+        with contextlib.suppress(RuntimeError):  # no running loop (closing): the next flush retries
+            self._retry = asyncio.get_running_loop().call_later(self.retry_interval, self.retry)
+
+    def retry(self) -> bool:
+        """Write everything pending now. True when nothing is left unsaved."""
+        self._retry = None
+        writes = [(self._put_session, session_id) for session_id in list(self._pending_sessions)]
+        writes += [(self._put_message, message_id) for message_id in list(self._pending_messages)]
+        writes += [(self._put_part, part_id) for part_id in list(self._dirty)]
+        for write, record_id in writes:
+            timer = self._timers.pop(record_id, None)
+            if timer is not None:
+                timer.cancel()
+            try:
+                write(record_id)
+            except StorageError as exc:
+                self._failed(exc)
+                return False
+            except Exception:
+                log.exception("dropping a record that cannot be stored")
+        if self.problem is not None:
+            log.info("storage works again; every pending record is saved")
+            self.problem = None
+            self.storage.set_busy_timeout(BUSY_TIMEOUT)
+            self.bus.publish(StorageProblem(message="Saved again: every pending change is in the database.",
+                                            resolved=True))
+        return True
 
     def _flush_one(self, part_id: str) -> None:
         self._timers.pop(part_id, None)
@@ -81,6 +193,9 @@ class RecordWriter:
         if part is not None:
             self._write(part)
 
-    def flush(self) -> None:
-        for part in list(self._dirty.values()):
-            self._write(part)
+    def flush(self) -> bool:
+        """Write everything pending (waiting the normal lock timeout once more if a problem is known).
+        True when it all reached the database."""
+        if self.problem is not None:
+            self.storage.set_busy_timeout(BUSY_TIMEOUT)
+        return self.retry()
