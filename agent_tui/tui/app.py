@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from agent_tui.core import state as remembered
 from agent_tui.core.custom_commands import load_commands
@@ -35,10 +36,11 @@ from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
 from agent_tui.tui.dialogs.permission import PermissionDialog
 from agent_tui.tui.dialogs.themes import ThemeDialog
 from agent_tui.tui.engine_actions import EngineActions
+from agent_tui.tui.errors import GuardedPump, InternalErrors
 from agent_tui.tui.library_status import show_while_loading
 from agent_tui.tui.permission_queue import PermissionQueue
 from agent_tui.tui.prompt_actions import PromptActions, shell_command
-from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt
+from agent_tui.tui.runner import ChatFailed, ChatRunner, QueueChanged, QueuedPrompt, forget_session_if_empty
 from agent_tui.tui.screens.main import MainScreen
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.state import PromptHistory
@@ -62,6 +64,7 @@ KEYBINDS: dict[str, str] = {
     "models": "Choose the model",
     "details": "Expand or collapse every tool panel",
     "focus_sessions": "Move to the session list",
+    "filter_sessions": "Filter the session list (Enter opens the selected match; / in the list too)",
     "themes": "Choose the theme",
     "help": "Help: every key and command",
     "editor": "Edit the prompt in $EDITOR",
@@ -75,8 +78,8 @@ KEYBINDS: dict[str, str] = {
 }
 
 
-class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, TranscriptActions, UndoActions,
-               App[int]):
+class AgentApp(GuardedPump, AgentActions, EngineActions, SessionActions, PromptActions, TranscriptActions,
+               UndoActions, App[int]):
     TITLE = "agent-tui"
     CSS_PATH = str(style_path("app.tcss"))
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
@@ -96,6 +99,7 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
         Binding("f2,ctrl+l", "models", "Models", id="models"),
         Binding("ctrl+o", "toggle_details", "Details", id="details"),
         Binding("ctrl+g", "focus_sessions", "Session list", id="focus_sessions"),
+        Binding("alt+f", "filter_sessions", "Filter sessions", id="filter_sessions"),
         Binding("ctrl+t", "themes", "Themes", id="themes"),
         Binding("f1", "help", "Help", id="help"),
         Binding("alt+e,f4", "edit_prompt", "Editor", id="editor"),
@@ -133,6 +137,8 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
         self.slash_commands = commands.CommandSet(self.custom_commands.commands.values())
         self._watcher: Any = None
         self._shut_down = False
+        self._painted = False
+        self.internal_errors = InternalErrors(self)
         self._apply_keybinds()
         self._apply_theme()
 
@@ -168,7 +174,27 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
 
             install_exit_signals(self, self._quit)
 
+    def report_internal_error(self, error: BaseException) -> None:
+        self.internal_errors.report(error)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's default ends the app on any error. Once the app is on screen, an error in a widget is logged
+        # and shown instead (see tui/errors.py); before that there is nothing to show it on, and while quitting
+        # nothing left to save.
+        if self.is_running and self._painted and not self._exit:
+            self.report_internal_error(error.error if isinstance(error, WorkerFailed) else error)
+            return
+        super()._handle_exception(error)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers started with exit_on_error=False fail silently in Textual; ours must not.
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_internal_error(event.worker.error)
+        if event.worker.is_finished and event.worker.group.startswith("chat-") and self.screen_stack:
+            self.main.refresh_busy()  # a run that failed to start never sends SessionIdle
+
     def on_ready(self) -> None:
+        self._painted = True
         # Ready comes after the first frame is on the screen; heavy work starts after one more refresh.
         self.call_after_refresh(self._after_first_frame)
 
@@ -263,6 +289,8 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
     # --- engine events ------------------------------------------------------------------------------------
 
     def on_engine_event(self, message: EngineEvent) -> None:
+        if not self.screen_stack:
+            return  # quitting: the screens are gone, and the engine still finishes what it was doing
         event = message.event
         if isinstance(event, PermissionAsked):
             self.permission_queue.asked(event)
@@ -288,6 +316,7 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
         main = self.main
         if message.session_id == main.session_id and message.prompt.kind == "chat" and not main.composer.text:
             main.composer.set_text(message.prompt.text)  # nothing typed is lost
+        forget_session_if_empty(self, message)
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
 
@@ -337,9 +366,11 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
         self._submit(QueuedPrompt(text=text, files=files, model=self.chosen_model))
 
     def _submit(self, prompt: QueuedPrompt) -> None:
+        prompt.created_session = self.main.session_id is None
         session_id = self._ensure_session()
         outcome = self.runner.submit(session_id, prompt)
         main = self.main
+        main.transcript.follow()  # sent while scrolled back: show what comes next, not the old page
         if outcome == "queued":
             main.composer.show_queued([q.text for q in self.runner.queued(session_id)])
         main.status.busy = True
@@ -472,6 +503,7 @@ class AgentApp(AgentActions, EngineActions, SessionActions, PromptActions, Trans
 def run_app(directory: Path, *, session_id: str | None, continue_last: bool, model: str | None) -> int:
     """Open the project in `directory` and run the TUI until the user quits. Returns the exit status."""
     from agent_tui.core.config import ConfigError
+    from agent_tui.core.exit_now import exit_now
     from agent_tui.core.storage import StorageError
 
     try:
@@ -482,8 +514,9 @@ def run_app(directory: Path, *, session_id: str | None, continue_last: bool, mod
     app = AgentApp(service, session_id=session_id, continue_last=continue_last)
     app.handle_exit_signals = True
     result = app.run()
-    if app.stopped_by_signal is not None:  # stored, closed, terminal restored: skip the slow teardown
-        from agent_tui.core.exit_now import exit_now
-
-        exit_now(0)
-    return result if isinstance(result, int) else 0
+    status = 0 if app.stopped_by_signal is not None else result if isinstance(result, int) else 0
+    # The app stopped the engine before it exited (on a signal too): every turn is stored and the terminal
+    # restored. Skip the interpreter's teardown, which takes seconds once litellm is loaded.
+    service.storage.close()
+    exit_now(status)
+    return status

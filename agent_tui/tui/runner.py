@@ -23,6 +23,7 @@ from agent_tui.core.session.service import BusyError, SessionNotFound
 
 if TYPE_CHECKING:
     from agent_tui.core.session.service import SessionService
+    from agent_tui.tui.app import AgentApp
 
 Kind = Literal["chat", "compact", "init", "shell"]
 
@@ -34,6 +35,7 @@ class QueuedPrompt:
     files: list[Path] = field(default_factory=list)
     model: str | None = None
     prompt: str | None = None  # sent to the model after `text`, not shown (a custom command's expansion)
+    created_session: bool = False  # the session was created for this prompt (deleted again if it fails to start)
 
 
 class QueueChanged(Message):
@@ -51,6 +53,17 @@ class ChatFailed(Message):
         self.session_id = session_id
         self.error = error
         self.prompt = prompt
+
+
+def forget_session_if_empty(app: AgentApp, failed: ChatFailed) -> None:
+    """Delete the session a failed first prompt created, so a send that never started leaves no empty session."""
+    service = app.service
+    session_id = failed.session_id
+    # (Its worker may not have finished yet: it posted this message on its way out.)
+    if not failed.prompt.created_session or service.is_busy(session_id) or app.runner.queued(session_id):
+        return
+    if service.get(session_id) is not None and not service.messages(session_id):
+        service.delete(session_id)
 
 
 class ChatRunner:

@@ -30,6 +30,12 @@ class SessionActions(_Base):
         self.main.show_session(None)
         self.main.composer.input.focus()
 
+    def action_filter_sessions(self) -> None:
+        main = self.main
+        if not main.sidebar.display:
+            main.toggle_sidebar()
+        main.sidebar.focus_filter()
+
     def action_sessions(self) -> None:
         main = self.main
         sessions = self.service.list(limit=500)

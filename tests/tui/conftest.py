@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +78,20 @@ AppFactory = Callable[..., AgentApp]
 
 
 @pytest.fixture
-def make_app(make_service: ServiceFactory, tmp_path: Path) -> AppFactory:
+def make_app(make_service: ServiceFactory, tmp_path: Path) -> Iterator[AppFactory]:
+    made: list[AgentApp] = []
+
     def factory(service: SessionService | None = None, **kwargs: Any) -> AgentApp:
         history = PromptHistory.load(tmp_path / "history.json")
-        return AgentApp(service or make_service(), history=history, warm_up=False, **kwargs)
+        app = AgentApp(service or make_service(), history=history, warm_up=False, **kwargs)
+        made.append(app)
+        return app
 
-    return factory
+    yield factory
+    # An error inside a widget no longer ends the app (it becomes a toast), so it would pass unnoticed here:
+    # every test fails on one, unless it empties the list after checking an error it caused on purpose.
+    for app in made:
+        assert not app.internal_errors.errors, app.internal_errors.errors
 
 
 def screen_text(app: App[Any]) -> str:
@@ -95,7 +103,7 @@ def screen_text(app: App[Any]) -> str:
     return console.export_text()
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], *, what: str, tries: int = 1000) -> None:
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], *, what: str, tries: int = 1500) -> None:
     """Let the app run until `condition()` holds (each try yields to the loop for up to 20 ms)."""
     for _ in range(tries):
         if condition():

@@ -87,7 +87,7 @@ async def test_esc_aborts_mid_stream_keeps_partial_text_and_session_stays_usable
 
 
 async def test_message_sent_while_busy_is_queued_then_sent(make_app, llm, title_llm):
-    llm.add(Reply.of(text("Working on it"), delay(0.8), text(" done.")))
+    llm.add(Reply.of(text("Working on it"), delay(3), text(" done.")))  # long enough to type on a busy machine
     llm.add(Reply.of(text("Queued one answered")))
     title_llm.add(Reply.of(text("Queue test")))
     app = make_app()

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from agent_tui.resources import style_path
+from agent_tui.tui.errors import GuardedPump
 
 T = TypeVar("T")
 
@@ -17,7 +18,7 @@ def dialog_css(name: str) -> list[str]:
     return [str(style_path("dialog.tcss")), str(style_path(name))]
 
 
-class Dialog(ModalScreen[T]):
+class Dialog(GuardedPump, ModalScreen[T]):
     """Esc is handled by the app (it may first have to stop a running reply); it ends in `action_cancel`."""
 
     BINDINGS = [Binding("escape", "cancel", "Close", show=False)]

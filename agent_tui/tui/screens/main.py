@@ -30,6 +30,7 @@ from agent_tui.core.models import AssistantMessage, Session
 from agent_tui.core.terminal_text import escape_controls
 from agent_tui.resources import style_path
 from agent_tui.tui.bridge import SIDEBAR_EVENTS, TRANSCRIPT_EVENTS, EngineEvent
+from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.transcript import Transcript
 from agent_tui.tui.widgets.prompt import PromptComposer, PromptInput
 from agent_tui.tui.widgets.sidebar import Sidebar
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 SIDEBAR_MIN_WIDTH = 100  # terminal columns below which the sidebar starts hidden
 
 
-class MainScreen(Screen[None]):
+class MainScreen(GuardedPump, Screen[None]):
     CSS_PATH = str(style_path("main.tcss"))
     AUTO_FOCUS = "#prompt-input"
 
@@ -136,11 +137,14 @@ class MainScreen(Screen[None]):
         status.show_turn(last)
         status.wait.reset()
         status.cost = session.cost if session else 0  # type: ignore[assignment]
-        status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
+        self.refresh_busy()
         status.queued = len(self.agent.runner.queued(self.session_id or ""))
         status.approval = bool(self.session_id) and bool(self.agent.service.permissions.pending(self.session_id))
         self.agent.show_agent()
         self.refresh_model()
+
+    def refresh_busy(self) -> None:
+        self.status.busy = bool(self.session_id) and self.agent.runner.running(self.session_id or "")
 
     def refresh_model(self) -> None:
         """Show the model the next message will use, and its context window."""

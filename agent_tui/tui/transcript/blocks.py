@@ -20,6 +20,7 @@ from agent_tui.tui import format as fmt
 from agent_tui.tui.panels import ToolPanel, panel_for
 from agent_tui.tui.transcript.errors import error_action, error_title
 from agent_tui.tui.transcript.markdown_stream import StreamingMarkdown
+from agent_tui.tui.transcript.prepared import prepared_label
 from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips, with_prefix
 
 GUTTER = "  │ "
@@ -126,10 +127,16 @@ class UserBlock(Block):
         return "\n".join(part.text for part in self.texts if part.text and not part.synthetic).strip()
 
     def estimate(self, width: int) -> int:
+        if prepared_label(self.text()):
+            return 1
         return estimate_text_height(self.text() or " ", width - 2) + len(self.files)
 
     def render(self, ctx: RenderContext) -> list[Strip]:
         styles = ctx.styles
+        label = prepared_label(self.text())
+        if label is not None:
+            line = Text(label, style=styles["dim"], no_wrap=True, overflow="ellipsis")
+            return with_prefix(ctx, to_strips(ctx, line, ctx.width - 2), "▌ ", styles["user-bar"])
         body = Text(self.text() or " ", style=styles["user"])
         for file in self.files:
             body.append("\n")

@@ -24,6 +24,7 @@ from agent_tui.tui.transcript.blocks import (
 )
 from agent_tui.tui.transcript.retry import RetryBlock
 from agent_tui.tui.transcript.reverted import RevertedReplyBlock, RevertedUserBlock
+from agent_tui.tui.transcript.summary_block import SummaryBlock
 
 
 class MessageView:
@@ -39,9 +40,13 @@ class MessageView:
     def finished(self) -> bool:
         return self.info is not None and (self.info.time.completed is not None or self.info.error is not None)
 
-    def blocks(self) -> list[Block]:
+    def blocks(self, context_before: int | None = None) -> list[Block]:
+        """`context_before`: the context tokens of the last reply before this message (a summary shows it;
+        None keeps what it was given last)."""
         if self.info is not None and self.info.reverted is not None:
             return [self._reverted_block()]
+        if isinstance(self.info, AssistantMessage) and self.info.summary:
+            return self._summary_blocks(self.info, context_before)
         if isinstance(self.info, UserMessage):
             block = self._blocks.get("user")
             if not isinstance(block, UserBlock):
@@ -77,6 +82,23 @@ class MessageView:
                 footer = self._blocks["footer"] = FooterBlock(info)
             footer.message = info
             out.append(footer)
+        return out
+
+    def _summary_blocks(self, info: AssistantMessage, context_before: int | None) -> list[Block]:
+        block = self._blocks.get("summary")
+        if not isinstance(block, SummaryBlock):
+            block = self._blocks["summary"] = SummaryBlock(info)
+        block.message = info
+        block.texts = [p for p in self._ordered() if isinstance(p, TextPart) and not p.synthetic]
+        if context_before is not None:
+            block.before_tokens = context_before
+        out: list[Block] = [block]
+        if info.error is not None:
+            error = self._blocks.get("error")
+            if not isinstance(error, ErrorBlock):
+                error = self._blocks["error"] = ErrorBlock(info)
+            error.message = info
+            out.append(error)
         return out
 
     def _reverted_block(self) -> Block:
@@ -119,6 +141,8 @@ class MessageView:
         return block
 
     def block_for_part(self, part_id: str) -> Block | None:
+        if isinstance(self.info, AssistantMessage) and self.info.summary:
+            return self._blocks.get("summary")
         return self._blocks.get(part_id)
 
     def user_block(self) -> Block | None:
@@ -172,8 +196,12 @@ class Conversation:
 
     def blocks(self) -> list[Block]:
         out: list[Block] = []
+        context = 0
         for key in sorted(self.messages):
-            out.extend(self.messages[key].blocks())
+            view = self.messages[key]
+            out.extend(view.blocks(context))
+            if isinstance(view.info, AssistantMessage) and view.info.context_tokens:
+                context = view.info.context_tokens
         return out
 
     def apply_message(self, info: Message) -> tuple[list[Block], bool]:
@@ -195,7 +223,7 @@ class Conversation:
         structure = (role_changed or (view.finished and not was_finished) or (info.error is not None) != had_error
                      or has_retry != had_retry)
         for block in view.blocks():
-            if isinstance(block, FooterBlock | ErrorBlock | RetryBlock):
+            if isinstance(block, FooterBlock | ErrorBlock | RetryBlock | SummaryBlock):
                 block.invalidate()
                 changed.append(block)
         return changed, structure
@@ -216,6 +244,10 @@ class Conversation:
         block = view.block_for_part(part.id)
         if block is None:
             return [], True
+        if isinstance(block, SummaryBlock):
+            view.blocks()  # picks up the new text
+            block.invalidate()
+            return [block], structure
         if isinstance(block, TextBlock) and isinstance(part, TextPart):
             block.part = part
             if part.time_end is not None:

@@ -24,6 +24,7 @@ from agent_tui.core.events import MessageRemoved, MessageUpdated, PartUpdated
 from agent_tui.core.models import MessageWithParts
 from agent_tui.resources import style_path
 from agent_tui.tui import format as fmt
+from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.transcript.blocks import Block, ToolBlock
 from agent_tui.tui.transcript.conversation import Conversation
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
@@ -51,7 +52,7 @@ def gap_between(previous: Block | None, block: Block) -> int:
     return 1
 
 
-class Transcript(ScrollView, can_focus=True):
+class Transcript(GuardedPump, ScrollView, can_focus=True):
     """The conversation of the session on screen. Feed it `load(messages)` then the session's events."""
 
     DEFAULT_CSS = _load_css()
@@ -119,6 +120,13 @@ class Transcript(ScrollView, can_focus=True):
             self.anchor()
         else:
             self.release_anchor()
+
+    def follow(self) -> None:
+        """Go to the end and stay there as content arrives (the user sent something: show the answer)."""
+        self.anchor()
+        self._anchor_released = False
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._flush_changes()
 
     def load(self, messages: list[MessageWithParts]) -> None:
         """Show a session's history. Only the blocks that come into view get rendered."""
@@ -305,7 +313,9 @@ class Transcript(ScrollView, can_focus=True):
         """The first panel in view from the top (forward) or the last one from the bottom."""
         top = round(self.scroll_y)
         bottom = top + self.scrollable_content_region.height
-        candidates = [i for i in self._collapsible_indexes() if self._starts[i] < bottom and self._ends(i) > top]
+        laid_out = self._laid_out()
+        candidates = [i for i in self._collapsible_indexes()
+                      if laid_out and self._starts[i] < bottom and self._ends(i) > top]
         if not candidates:
             candidates = self._collapsible_indexes()
         if not candidates:
@@ -328,7 +338,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def _select_block(self, block: Block, *, scroll: bool = True) -> None:
         self._selected = block
-        if scroll and block in self._blocks:
+        if scroll and block in self._blocks and self._laid_out():
             index = self._blocks.index(block)
             start = self._starts[index] + self._gaps[index]
             top = round(self.scroll_y)
@@ -390,10 +400,12 @@ class Transcript(ScrollView, can_focus=True):
                         block.set_expanded(self._details)
             for hook in self.rebuild_hooks:
                 hook()
-        if not self.is_mounted:
-            return
-        width = self.scrollable_content_region.width
+        width = self.scrollable_content_region.width if self.is_mounted else 0
         if width <= 0:
+            if rebuilt:
+                # Hidden (the welcome screen) or not laid out yet: the measurements belong to the old block list.
+                # Drop them so nothing reads them against the new one; the next flush at a real width measures.
+                self._forget_layout()
             return
         dirty, self._dirty = self._dirty, set()
         full = rebuilt or width != self._width
@@ -440,6 +452,15 @@ class Transcript(ScrollView, can_focus=True):
             bottom = round(self.scroll_y) + self.scrollable_content_region.height
             if bottom > below:
                 self.refresh_lines(below, bottom - below)
+
+    def _laid_out(self) -> bool:
+        """True when the measurements describe the current block list (not so while the log is hidden)."""
+        return len(self._starts) == len(self._blocks)
+
+    def _forget_layout(self) -> None:
+        self._gaps, self._heights, self._starts = [], [], []
+        self._content_height = 0
+        self._width = 0
 
     def _measure(self, start: int = 0) -> bool:
         """Recompute gaps, heights and start lines from block `start` on (the end of the list is what changes
@@ -529,7 +550,7 @@ class Transcript(ScrollView, can_focus=True):
         return changed
 
     def _block_at(self, y: int) -> tuple[Block, int] | None:
-        if not self._blocks or y < 0:
+        if not self._blocks or y < 0 or not self._laid_out():
             return None
         index = bisect_right(self._starts, y) - 1
         if index < 0 or y >= self._ends(index):
@@ -540,7 +561,7 @@ class Transcript(ScrollView, can_focus=True):
         return self._blocks[index], line
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        if self._width and self._blocks and self._width == self.scrollable_content_region.width:
+        if self._width and self._blocks and self._width == self.scrollable_content_region.width and self._laid_out():
             if self._render_viewport(self._render_context()):
                 self._sync_virtual_size()
                 self.refresh()

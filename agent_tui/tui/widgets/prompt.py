@@ -22,6 +22,7 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from agent_tui.tui import commands
+from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.fuzzy import fuzzy_filter
 from agent_tui.tui.project_files import list_project_files
 from agent_tui.tui.state import PromptHistory
@@ -56,7 +57,7 @@ class CompletionMenu(OptionList, can_focus=False):
     pass
 
 
-class PromptInput(TextArea):
+class PromptInput(GuardedPump, TextArea):
     """The text box. Keys that mean something to the composer are passed to it; the rest edit text."""
 
     class Submit(Message):
@@ -116,7 +117,7 @@ class PromptInput(TextArea):
             super().action_cursor_down(select)
 
 
-class PromptComposer(Vertical):
+class PromptComposer(GuardedPump, Vertical):
     """Queued messages, the completion menu and the input, as one unit."""
 
     class Submitted(Message):
@@ -175,6 +176,9 @@ class PromptComposer(Vertical):
         event.stop()
         text = self.text
         if not text.strip():
+            return
+        if text.strip() == "/":  # nothing to send: offer the commands again (the menu was closed with Esc)
+            self._update_completion()
             return
         self.history.add(text)
         self.clear()
@@ -312,6 +316,12 @@ class PromptComposer(Vertical):
         value = menu.get_option_at_index(menu.highlighted).id or ""
         area = self.input
         if completion.kind == "command":
+            typed = area.text.strip()[1:].lower()
+            if run and typed in self.command_set.by_name:
+                # The whole name is typed: run that command (with no argument), not the highlighted one.
+                self.close_menu()
+                self.post_message(PromptInput.Submit())
+                return True
             command = self.command_set.by_name[value]
             text = f"/{value}" + (" " if command.argument else "")
             self.set_text(text)

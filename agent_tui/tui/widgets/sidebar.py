@@ -21,7 +21,9 @@ from agent_tui.core.events import Event, SessionBusy, SessionDeleted, SessionIdl
 from agent_tui.core.models import Session
 from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui import format as fmt
+from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.widgets.changed_files import ChangedFiles
+from agent_tui.tui.widgets.session_details import SessionDetails
 
 if TYPE_CHECKING:
     from agent_tui.core.session.service import SessionService
@@ -29,11 +31,15 @@ if TYPE_CHECKING:
 LIST_LIMIT = 200
 
 
-class SessionList(OptionList):
+class SessionList(GuardedPump, OptionList):
     BINDINGS = [
         Binding("delete,d", "delete", "Delete", id="sidebar.delete"),
         Binding("r", "rename", "Rename", id="sidebar.rename"),
+        Binding("slash", "filter", "Filter", id="sidebar.filter"),
     ]
+
+    def action_filter(self) -> None:
+        self.screen.query_one("#session-filter", Input).focus()
 
     class DeleteRequested(Message):
         def __init__(self, session_id: str) -> None:
@@ -59,7 +65,7 @@ class SessionList(OptionList):
             self.post_message(self.RenameRequested(session_id))
 
 
-class Sidebar(Vertical):
+class Sidebar(GuardedPump, Vertical):
     class Selected(Message):
         def __init__(self, session_id: str) -> None:
             super().__init__()
@@ -73,6 +79,8 @@ class Sidebar(Vertical):
         self._sessions: list[Session] = []
         self._filter = ""
         self._rebuild_pending = False
+        self._follow_current = True
+        self._details = SessionDetails(service)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter sessions…", id="session-filter")
@@ -117,6 +125,7 @@ class Sidebar(Vertical):
 
     def set_current(self, session_id: str | None) -> None:
         self.current_id = session_id
+        self._follow_current = True  # the list's cursor moves to the session now on screen
         self.query_one(ChangedFiles).show(self.service.get(session_id) if session_id else None)
         self._schedule_rebuild()
 
@@ -131,23 +140,40 @@ class Sidebar(Vertical):
             self._rebuild_pending = True
             self.call_later(self._rebuild)
 
-    def _label(self, session: Session, now: int) -> Content:
-        marker = "● " if session.id in self.busy else ""
-        weight = "bold" if session.id == self.current_id else ""
-        title = Content.styled(marker, "$accent") + Content.styled(escape_controls(session.title), weight)
-        details = f"{fmt.relative_time(session.time.updated, now)} · {fmt.cost(session.cost)}"
-        return Content("\n").join([title, Content.styled(details, "$text-muted")])
+    def _label(self, session: Session, now: int, preview: str | None) -> Content:
+        current = session.id == self.current_id
+        # The session on screen is marked whatever the list's cursor is on.
+        bar = Content.styled("▍", "$accent") if current else Content("")
+        marker = Content.styled("● ", "$accent") if session.id in self.busy else Content("")
+        title = bar + marker + Content.styled(escape_controls(session.title), "bold $accent" if current else "")
+        count = self._details.count(session)
+        details = (f"{fmt.relative_time(session.time.updated, now)} · {count} message{'s' if count != 1 else ''}"
+                   f" · {fmt.cost(session.cost)}")
+        lines = [title, bar + Content.styled(details, "$text-muted")]
+        if preview:
+            room = max(8, self._line_width() - 3)  # one line: the bar and the quotes take three cells
+            preview = preview if len(preview) <= room else preview[: room - 1].rstrip() + "…"
+            lines.append(bar + Content.styled(f"“{preview}”", "italic $text-muted"))
+        return Content("\n").join(lines)
+
+    def _line_width(self) -> int:
+        width = self.query_one(SessionList).scrollable_content_region.width
+        return width - 2 if width > 0 else 28  # the option's own padding
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
         options = self.query_one(SessionList)
-        keep = options._highlighted_id() or self.current_id
+        keep = None if self._follow_current else options._highlighted_id()
+        self._follow_current = False
         now = fmt.now_ms()
-        options.set_options(Option(self._label(s, now), id=s.id) for s in self._sessions)
+        previews = self._details.previews(self._sessions)
+        options.set_options(Option(self._label(s, now, previews.get(s.id)), id=s.id) for s in self._sessions)
         ids = [s.id for s in self._sessions]
         target = keep if keep in ids else self.current_id
         if target in ids:
             options.highlighted = ids.index(target)
+        elif ids and self._filter:
+            options.highlighted = 0  # the best match, for Enter in the filter
 
     # --- input --------------------------------------------------------------------------------------------
 
@@ -158,7 +184,20 @@ class Sidebar(Vertical):
 
     @on(Input.Submitted, "#session-filter")
     def _filter_submitted(self) -> None:
-        self.query_one(SessionList).focus()
+        # Enter opens the selected match (the first one unless the cursor was moved), as a search box does.
+        options = self.query_one(SessionList)
+        if self._rebuild_pending:
+            self._rebuild()
+        chosen = options._highlighted_id()
+        if chosen is None and options.option_count:
+            chosen = options.get_option_at_index(0).id
+        if chosen is not None:
+            self.post_message(self.Selected(chosen))
+        else:
+            options.focus()
+
+    def focus_filter(self) -> None:
+        self.query_one("#session-filter", Input).focus()
 
     @on(OptionList.OptionSelected, "#session-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -1,4 +1,8 @@
-"""The status line: agent, model, tokens of the last turn, context use, session cost, busy state and MCP servers."""
+"""The status line: agent, model, context use, session cost, tokens of the last turn, MCP servers, busy state.
+
+Each figure says what it is ("context 6.2k · 6% of 100k", "session $0.04"); in a narrow terminal the items are
+shortened and then dropped by priority (status_items.py), never cut mid-word.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,14 @@ from textual.widgets import Static
 from agent_tui.core.events import Event
 from agent_tui.core.models import AssistantMessage
 from agent_tui.tui import format as fmt
+from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.widgets.model_wait import ModelWait
+from agent_tui.tui.widgets.status_items import Item, fit
 
 MCP_MARKS = {"ready": "✓", "starting": "…", "failed": "✗", "stopped": "–", "disabled": "–"}
 
 
-class StatusLine(Horizontal):
+class StatusLine(GuardedPump, Horizontal):
     agent: reactive[str] = reactive("")
     agent_color: reactive[str] = reactive("")  # a colour Textual parses; empty: the accent
     model: reactive[str] = reactive("no model")
@@ -85,25 +91,37 @@ class StatusLine(Horizontal):
     watch_cost = watch_busy = watch_waiting = watch_approval = watch_queued = watch_mcp = _watch_any
     watch_loading_library = watch_notice = _watch_any
 
-    def _refresh_text(self) -> None:
-        parts: list[Content] = [Content.styled(self.model, "bold")]
+    def on_resize(self) -> None:
+        self._refresh_text()
+
+    def items(self) -> list[Item]:
+        """Everything the line could show, with its priority (see status_items.py)."""
+        items: list[Item] = []
         if self.agent:
-            parts.insert(0, Content.styled(self.agent, f"bold {self.agent_color or '$accent'}"))
-        if self.turn_tokens:
-            parts.append(Content(f"{fmt.tokens(self.turn_tokens)} tokens"))
+            items.append(Item(4, [Content.styled(self.agent, f"bold {self.agent_color or '$accent'}")]))
+        short_model = self.model.partition("/")[2] or self.model
+        items.append(Item(8, [Content.styled(self.model, "bold"), Content.styled(short_model, "bold")]))
         if self.context_window and self.context_used:
+            # The last request's prompt and reply, of the model's context window: how full the next one starts.
             percent = min(999, round(100 * self.context_used / self.context_window))
             style = "$error" if percent >= 90 else "$warning" if percent >= 70 else ""
-            parts.append(Content.styled(f"{percent}% of {fmt.tokens(self.context_window)}", style))
-        parts.append(Content(fmt.cost(self.cost)))
-        self.query_one("#status-left", Static).update(Content(" │ ").join(parts))
-
-        right: list[Content] = []
+            window = fmt.tokens(self.context_window)
+            items.append(Item(7, [
+                Content.styled(f"context {fmt.tokens(self.context_used)} · {percent}% of {window}", style),
+                Content.styled(f"ctx {percent}% of {window}", style),
+                Content.styled(f"ctx {percent}%", style),
+            ]))
+        items.append(Item(6, [Content(f"session {fmt.cost(self.cost)}"), Content(fmt.cost(self.cost))]))
+        if self.turn_tokens:
+            # Summed over the turn's steps (each resends the prompt), so it is not the context's size.
+            items.append(Item(1, [Content(f"last turn {fmt.tokens(self.turn_tokens)} tokens"),
+                                  Content(f"turn {fmt.tokens(self.turn_tokens)}")]))
         if self.mcp:
             servers = " ".join(f"{name} {MCP_MARKS.get(state, '?')}" for name, state in sorted(self.mcp.items()))
-            right.append(Content(f"mcp: {servers}"))
+            ready = sum(state == "ready" for state in self.mcp.values())
+            items.append(Item(2, [Content(f"mcp: {servers}"), Content(f"mcp {ready}/{len(self.mcp)}")], right=True))
         if self.queued:
-            right.append(Content.styled(f"{self.queued} queued", "$warning"))
+            items.append(Item(5, [Content.styled(f"{self.queued} queued", "$warning")], right=True))
         if self.busy:
             doing = "waiting for the model" if self.waiting else "working"
             if self.waiting and self.loading_library:
@@ -112,8 +130,18 @@ class StatusLine(Horizontal):
                 doing = f"{doing} · {self.notice}" if not self.notice.startswith("retrying") else self.notice
             if self.approval:
                 doing = "waiting for approval"
-            right.append(Content.styled(f"● {doing}  esc to stop", "$accent"))
+            brief = "waiting for approval" if self.approval else "waiting" if self.waiting else "working"
+            items.append(Item(9, [Content.styled(f"● {doing}  esc to stop", "$accent"),
+                                  Content.styled(f"● {doing}", "$accent"),
+                                  Content.styled(f"● {brief}", "$accent")],
+                              right=True))
         else:
-            right.append(Content("idle"))
-        self.query_one("#status-right", Static).update(Content(" │ ").join(right))
+            items.append(Item(9, [Content("idle")], right=True))
+        return items
+
+    def _refresh_text(self) -> None:
+        width = self.content_region.width or self.app.size.width - 2
+        left, right = fit(self.items(), width)
+        self.query_one("#status-left", Static).update(left)
+        self.query_one("#status-right", Static).update(right)
         self.set_class(self.busy, "-busy")

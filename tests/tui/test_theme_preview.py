@@ -1,0 +1,29 @@
+"""The theme picker previews on the real conversation (issue 12.6): it showed an empty log behind the dialog."""
+
+from __future__ import annotations
+
+from agent_tui.testing.fake_llm import Reply, text
+from agent_tui.tui.dialogs.themes import ThemeDialog
+from tests.tui.conftest import SIZE, screen_text, type_text, wait_for, wait_for_screen
+
+
+async def test_the_theme_preview_shows_the_conversation(make_app, llm, title_llm):
+    llm.add(Reply.of(text("A reply that stays visible while themes change.")))
+    title_llm.add(Reply.of(text("Themes")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "stays visible" in screen_text(app), what="the reply")
+        await pilot.press("ctrl+t")
+        await wait_for_screen(pilot, ThemeDialog)
+        before = app.theme
+        for _ in range(3):
+            await pilot.press("down")
+            await pilot.pause(0.2)
+            assert app.theme != before
+            shown = screen_text(app)
+            assert "stays visible" in shown and "hello" in shown, shown
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.theme == before and "stays visible" in screen_text(app)
