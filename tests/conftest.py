@@ -47,6 +47,17 @@ def restore_root_logger() -> Iterator[logging.Logger]:
     logging.captureWarnings(False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def litellm_imported(request: pytest.FixtureRequest) -> None:
+    """Import litellm once per test process before the first test, when any test streams from the scripted
+    server in this process: its import costs ~4 s of CPU (far more on a loaded machine), which otherwise lands
+    inside whichever test happens to stream first (any test, under pytest-xdist) and can outlast its timeout."""
+    if any("llm" in item.fixturenames for item in request.session.items):
+        from agent_tui.core.llm.litellm_loader import load_litellm
+
+        load_litellm()
+
+
 @pytest.fixture
 async def llm() -> AsyncIterator[FakeLLM]:
     """The scripted model server the conversation talks to; tests add replies with `llm.add(...)`."""

@@ -34,9 +34,10 @@ Script format (JSON file or pydantic models; the constructors are in `agent_tui.
 Steps: text, reasoning, tool_call (arguments: object or raw string, for malformed JSON), usage, delay
 (seconds), error (HTTP error when first; an error event then a broken stream after output started), drop
 (close mid-stream), malformed (garbage SSE event), finish (override the finish reason: "stop", "tool_calls",
-"length"). Without a usage step the server reports sizes-based estimates. Python constructors:
+"length"). Without a usage step the server reports sizes-based estimates; a usage step's `cost` (US dollars) is
+sent as OpenAI-style `usage.cost`, as OpenRouter reports what it billed. Python constructors:
 `Reply.of(text("hi", chunks=2), reasoning("..."), tool_call("read", {...}, id="call_1", chunks=3),
-usage(input, output, reasoning=0, cache_read=0, cache_write=0), delay(0.05), error(429, retry_after=1),
+usage(input, output, reasoning=0, cache_read=0, cache_write=0, cost=None), delay(0.05), error(429, retry_after=1),
 drop(), malformed(), finish("length"))`, `Script.of(reply, ...)`, `Script.load(path)`.
 """
 

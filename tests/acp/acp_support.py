@@ -87,7 +87,7 @@ class RecordingClient:
         async def wait() -> None:
             async with self.changed:
                 await self.changed.wait_for(predicate)
-        await asyncio.wait_for(wait(), 60)
+        await asyncio.wait_for(wait(), 180)
 
     def of_kind(self, kind: str) -> list[Any]:
         return [u for _, u in self.updates if u.session_update == kind]

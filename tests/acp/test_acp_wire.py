@@ -32,7 +32,7 @@ class Wire:
 
     async def read(self) -> dict[str, Any]:
         assert self.process.stdout is not None
-        line = await asyncio.wait_for(self.process.stdout.readline(), 60)
+        line = await asyncio.wait_for(self.process.stdout.readline(), 180)
         assert line, "the agent closed stdout"
         self.lines.append(line)
         return json.loads(line)  # every line on stdout is a JSON-RPC message
@@ -93,6 +93,6 @@ async def test_malformed_and_unknown_messages_are_answered_and_stdout_stays_prot
                    == "fine" for m in chunks)
     finally:
         process.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(process.communicate(), 60)
+        _, err = await asyncio.wait_for(process.communicate(), 180)
     assert process.returncode == 0  # SIGTERM is a clean stop
     assert b"Traceback" not in err

@@ -152,7 +152,7 @@ SCRIPT = textwrap.dedent(
 
 def test_nothing_reaches_the_terminal(agent_tui_home: Path, subprocess_env: dict[str, str]) -> None:
     env = subprocess_env | {"ANTHROPIC_API_KEY": FAKE_KEY}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=180)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     path = Path(done.stdout)

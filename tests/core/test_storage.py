@@ -500,5 +500,5 @@ def test_two_processes_creating_the_database_at_the_same_moment(tmp_path: Path, 
             opener.stdin.write("go\n")
             opener.stdin.flush()
         for opener in openers:
-            _, err = opener.communicate(timeout=60)
+            _, err = opener.communicate(timeout=180)
             assert opener.returncode == 0, err

@@ -45,12 +45,12 @@ def test_every_file_is_private_and_no_secret_is_stored_under_umask_000(tmp_path:
     assert run.returncode == 0, run.stderr
     assert sent and SECRET not in sent[0] and "[REDACTED]" in sent[0]
     listed = subprocess.run(agent_command("sessions", "list"), cwd=project, env=env, capture_output=True, text=True,
-                            timeout=60, preexec_fn=_umask_000)
+                            timeout=180, preexec_fn=_umask_000)
     session_id = listed.stdout.split()[0]
     export = home / "exports" / "session.md"
     export.parent.mkdir(mode=0o700)
     exported = subprocess.run(agent_command("sessions", "export", session_id, "-o", str(export)), cwd=project,
-                              env=env, capture_output=True, text=True, timeout=60, preexec_fn=_umask_000)
+                              env=env, capture_output=True, text=True, timeout=180, preexec_fn=_umask_000)
     assert exported.returncode == 0, exported.stderr
 
     modes = _modes(home)
@@ -88,3 +88,17 @@ def test_private_helpers_ignore_the_umask_and_narrow_old_files(tmp_path: Path):
             assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
     finally:
         os.umask(old)
+
+
+def test_a_secret_split_across_two_writes_is_still_scrubbed_in_the_spool(tmp_path: Path):
+    from agent_tui.core.secrets import SecretScrubber
+    from agent_tui.core.tools.spool import ScrubbedSpool
+
+    spool = ScrubbedSpool(tmp_path / "out" / "spool.txt", SecretScrubber([SECRET]))
+    for cut in (1, 7, len(SECRET) - 1):
+        spool.write(f"line {cut}: {SECRET[:cut]}")
+        spool.write(f"{SECRET[cut:]} end\n")
+    spool.close()
+    saved = (tmp_path / "out" / "spool.txt").read_text()
+    assert SECRET not in saved and saved.count("[REDACTED]") == 3
+    assert stat.S_IMODE((tmp_path / "out" / "spool.txt").stat().st_mode) == 0o600

@@ -21,10 +21,13 @@ from agent_tui.core.storage import Storage
 from agent_tui.testing.fake_llm import FakeLLM, FakeLLMThread, Reply, delay, error, malformed, text
 from tests.faults.support import agent, write_config
 
-# The server holds the stream open far longer than the idle limit the tests configure (1 s): a run that
+# The server holds the stream open far longer than the idle limit the tests configure (IDLE): a run that
 # waited for it would be stopped by the subprocess guard below and fail, not pass slowly.
-STALL = 60.0
-GUARD = 40.0
+STALL = 120.0
+GUARD = 90.0  # a hang guard for a loaded machine, not a timing assertion
+# Short, but not so short that a loaded machine (or litellm's one-time setup in the child's first call) looks like
+# a stall of the attempt that should succeed.
+IDLE = 3
 
 
 @pytest.fixture
@@ -55,12 +58,12 @@ def test_a_stream_that_stalls_mid_reply_fails_as_stopped_sending_and_keeps_what_
     home = tmp_path / "home"
     reply = Reply.of(text("The first half of the answer", chunks=3), delay(STALL), text(" never sent"))
     with FakeLLMThread([reply]) as srv:
-        write_config(project, srv.openai_base, provider_timeout={"idle": 1})
+        write_config(project, srv.openai_base, provider_timeout={"idle": IDLE})
         result = agent(project, home, "run", "explain", timeout=GUARD)
         assert len(srv.requests) == 1  # output had started: not retried
     assert result.returncode == 1
     assert "The first half of the answer" in result.stdout
-    assert "stopped sending: no data for 1 s" in result.stderr
+    assert f"stopped sending: no data for {IDLE} s" in result.stderr
     assert "Traceback" not in result.stderr
     shown = stored_reply(project, home)
     assert "The first half of the answer" in shown and "never sent" not in shown
@@ -69,7 +72,7 @@ def test_a_stream_that_stalls_mid_reply_fails_as_stopped_sending_and_keeps_what_
 def test_a_server_that_never_answers_is_a_stall_and_is_retried(project, tmp_path):
     home = tmp_path / "home"
     with FakeLLMThread([Reply.of(delay(STALL)), Reply.of(text("Second attempt answered."))]) as srv:
-        write_config(project, srv.openai_base, provider_timeout={"idle": 1})
+        write_config(project, srv.openai_base, provider_timeout={"idle": IDLE})
         result = agent(project, home, "run", "hello", timeout=GUARD)
         assert len(srv.requests) == 2
     assert result.returncode == 0, result.stderr

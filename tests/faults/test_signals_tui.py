@@ -27,6 +27,13 @@ LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 MOUSE_OFF = b"\x1b[?1000l"
 
 
+def _controlling_terminal() -> None:
+    """In the child, after `setsid`: the pty becomes its controlling terminal, as a real terminal is. Should the
+    test runner die, closing the master hangs the terminal up and the kernel sends SIGHUP, so no TUI is left
+    running on a dead pty (it was, burning CPU, after a killed run)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     """agent-tui on a pty of 120x40; everything it writes is collected."""
 
@@ -35,7 +42,8 @@ class Terminal:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         env = child_env(home, TERM="xterm-256color", COLORTERM="truecolor")
         self.proc = subprocess.Popen(agent_command(str(project)), cwd=project, env=env, stdin=slave, stdout=slave,
-                                     stderr=slave, start_new_session=True, close_fds=True)
+                                     stderr=slave, start_new_session=True, close_fds=True,
+                                     preexec_fn=_controlling_terminal)
         os.close(slave)
         self.master = master
         self.output = bytearray()
@@ -72,7 +80,7 @@ def _start(tmp_path: Path):  # type: ignore[no-untyped-def]
     # The pid files are outside the project: paths a command names there ask under external_directory.
     write_config(project, llm.openai_base, permission={"bash": "allow", "external_directory": "allow"})
     term = Terminal(project, tmp_path / "home")
-    wait_until(lambda: b"fake/m" in term.output, "the first frame", timeout=60)
+    wait_until(lambda: b"fake/m" in term.output, "the first frame", timeout=180)
     time.sleep(0.5)  # the prompt has focus once the first frame is up; give it a moment to take keys
     term.type("start the server")
     term.type("\r")
@@ -99,7 +107,7 @@ def test_tui_sigterm_and_sighup_restore_the_terminal_and_stop_the_tool_group(sig
         mark = len(term.output)
         sent = time.monotonic()
         term.proc.send_signal(sig)
-        code = term.proc.wait(timeout=30)
+        code = term.proc.wait(timeout=120)
         print(f"TUI {sig.name}: exited {code} after {time.monotonic() - sent:.2f} s")
         assert code == 0
         term._reader.join(timeout=5)
@@ -120,7 +128,7 @@ def test_tui_sigkill_leaves_no_tool_process_behind(tmp_path: Path):
     try:
         shell, sleeper = read_pid(tmp_path / "shell.pid"), read_pid(tmp_path / "sleep.pid")
         term.proc.kill()
-        term.proc.wait(timeout=30)
+        term.proc.wait(timeout=120)
         wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=30)
     finally:
         kill_leftovers(shell, sleeper)

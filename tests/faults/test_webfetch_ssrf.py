@@ -245,7 +245,7 @@ def test_public_address_redirect_and_rebinding_inside_a_network_namespace(netns:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     result = subprocess.run(
         ["ip", "netns", "exec", netns, sys.executable, "-c", _NETNS_SCRIPT, PUBLIC_IP, "8080"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True, text=True, env=env, timeout=180,
     )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)

@@ -74,7 +74,7 @@ async def test_failed_title_falls_back_to_the_first_line(make_service, llm, titl
     session = svc.create()
     message = "\n  Refactor the   upload module so that retries are configurable and tested well\nmore"
     await svc.chat(session.id, message)
-    for _ in range(100):
+    for _ in range(1500):  # up to 30 s, for a loaded machine
         if svc.get(session.id).title_generated:
             break
         await asyncio.sleep(0.02)
@@ -90,6 +90,6 @@ async def test_title_never_blocks_the_reply(make_service, llm, title_llm):
     llm.add(Reply.of(text("fast reply")))
     svc = make_service(tools=ToolRegistry([]))
     session = svc.create()
-    reply = await asyncio.wait_for(svc.chat(session.id, "hello"), 20)
+    reply = await asyncio.wait_for(svc.chat(session.id, "hello"), 120)
     assert reply.error is None
     assert not svc.get(session.id).title_generated

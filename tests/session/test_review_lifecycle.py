@@ -21,7 +21,7 @@ SMALL_MODEL = {"limit": {"context": 10_000, "output": 1_000}}
 
 
 async def wait_for_requests(llm, count: int) -> None:
-    for _ in range(500):
+    for _ in range(3000):  # up to 30 s, for a loaded machine
         if len(llm.requests) >= count:
             return
         await asyncio.sleep(0.01)
@@ -46,7 +46,7 @@ async def test_abort_while_summarising_stops_the_turn_too(make_service, llm):
     await wait_for_requests(llm, 2)
 
     assert svc.abort(session.id)
-    reply = await asyncio.wait_for(task, 10)
+    reply = await asyncio.wait_for(task, 60)
 
     assert reply.error is not None and reply.error.kind == "aborted"
     assert len(llm.requests) == 2  # the turn after the summary was never asked for
@@ -66,7 +66,7 @@ async def test_deleting_a_running_session_leaves_no_rows_behind(make_service, ll
     await asyncio.sleep(0.3)  # some text has streamed and been written
 
     svc.delete(session.id)
-    reply = await asyncio.wait_for(task, 5)
+    reply = await asyncio.wait_for(task, 60)
 
     assert reply.error is not None and reply.error.kind == "aborted"
     assert svc.get(session.id) is None
@@ -80,10 +80,10 @@ async def test_deleting_a_session_whose_sub_agent_runs_leaves_no_rows_behind(mak
     svc = make_service(tools=ToolRegistry([TaskTool(), sleeper]))
     session = svc.create(title="parent")
     task = asyncio.create_task(svc.chat(session.id, "delegate"))
-    await asyncio.wait_for(sleeper.started.wait(), 10)
+    await asyncio.wait_for(sleeper.started.wait(), 60)
 
     svc.delete(session.id)
-    await asyncio.wait_for(task, 5)
+    await asyncio.wait_for(task, 60)
 
     assert (rows(tmp_path, "sessions"), rows(tmp_path, "messages"), rows(tmp_path, "parts")) == (0, 0, 0)
 
@@ -98,7 +98,7 @@ async def test_shutdown_while_running_stores_the_end_of_the_turn(make_service, l
 
     await svc.shutdown()
     svc.storage.close()  # what the app does right after shutdown
-    reply = await asyncio.wait_for(task, 5)  # and the turn did not crash on a closed database
+    reply = await asyncio.wait_for(task, 60)  # and the turn did not crash on a closed database
 
     assert reply.error is not None and reply.error.kind == "aborted"
     reopened = Storage(svc.storage.path)
@@ -127,10 +127,10 @@ async def test_abort_twice_then_chat_again(make_service, llm):
     svc = make_service(tools=ToolRegistry([sleeper]))
     session = svc.create(title="fixed")
     task = asyncio.create_task(svc.chat(session.id, "go"))
-    await asyncio.wait_for(sleeper.started.wait(), 10)
+    await asyncio.wait_for(sleeper.started.wait(), 60)
     assert svc.abort(session.id)
     svc.abort(session.id)
-    reply = await asyncio.wait_for(task, 5)
+    reply = await asyncio.wait_for(task, 60)
     assert reply.error is not None and reply.error.kind == "aborted"
     assert svc.abort(session.id) is False
     tool = next(p for p in svc.messages(session.id)[-1].parts if isinstance(p, ToolPart))

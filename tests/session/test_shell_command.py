@@ -34,18 +34,18 @@ async def test_abort_kills_the_command_and_its_children(make_service, project_di
     service = make_service()
     session = service.create()
     task = asyncio.ensure_future(service.shell(session.id, "sleep 60 & echo $! > child.pid; wait"))
-    for _ in range(500):
+    for _ in range(6000):  # up to 60 s, for a loaded machine
         if (project_dir / "child.pid").exists() and (project_dir / "child.pid").read_text().strip():
             break
         await asyncio.sleep(0.01)
     child = int((project_dir / "child.pid").read_text())
     assert service.is_busy(session.id)
     assert service.abort(session.id)
-    message = await asyncio.wait_for(task, 10)
+    message = await asyncio.wait_for(task, 60)
     tool = next(p for p in message.parts if isinstance(p, ToolPart))
     assert tool.state.status == "error" and tool.state.error == "Stopped."
     assert not service.is_busy(session.id)
-    for _ in range(200):
+    for _ in range(1500):  # up to 30 s
         try:
             os.kill(child, 0)
         except ProcessLookupError:

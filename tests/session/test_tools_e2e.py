@@ -164,10 +164,10 @@ async def test_abort_answers_pending_permission_with_no(make_service, llm, proje
     asked = asyncio.Event()
     svc.bus.subscribe(PermissionAsked, lambda e: asked.set())
     task = asyncio.create_task(svc.chat(session.id, "clean"))
-    await asyncio.wait_for(asked.wait(), 10)
+    await asyncio.wait_for(asked.wait(), 60)
     assert svc.permissions.pending(session.id)
     svc.abort(session.id)
-    reply = await asyncio.wait_for(task, 5)
+    reply = await asyncio.wait_for(task, 60)
     assert reply.error.kind == "aborted"
     assert (project_dir / "victim").exists()
     assert not svc.permissions.pending(session.id)

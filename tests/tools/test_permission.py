@@ -150,7 +150,7 @@ async def test_always_releases_other_pending_questions() -> None:
     second = asyncio.create_task(pm.ask("ses_1", "c2", edit("/p/b.py")))
     await asyncio.sleep(0)
     pm.reply(pm.pending("ses_1")[0].id, "always")
-    await asyncio.wait_for(asyncio.gather(first, second), 1)
+    await asyncio.wait_for(asyncio.gather(first, second), 30)
     assert pm.pending() == []
 
 
@@ -217,7 +217,7 @@ async def test_tool_through_manager(make_ctx, project) -> None:
     ctx = make_ctx(ask=lambda request: pm.ask("ses_test", "call_1", request))
     task = asyncio.create_task(BashTool().execute(BashParams(command="rm -rf gone && echo removed"), ctx))
     (project / "gone").mkdir()
-    for _ in range(50):
+    for _ in range(3000):  # up to 30 s, for a loaded machine
         if pm.pending():
             break
         await asyncio.sleep(0.01)

@@ -10,8 +10,8 @@ from agent_tui.core.watcher import FileWatcher
 
 
 async def collect_until(events: list[FileChanged], predicate) -> None:
-    """Wait (up to 5 s) until the events seen satisfy `predicate`."""
-    for _ in range(250):
+    """Wait (up to 30 s, for a loaded machine) until the events seen satisfy `predicate`."""
+    for _ in range(1500):
         if predicate():
             return
         await asyncio.sleep(0.02)

@@ -7,9 +7,11 @@ the app opens them exactly as it opens a real session.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -69,6 +71,18 @@ EDIT_DIFF = "\n".join([
     ' if __name__ == "__main__":',
     '     print(greet("world"))',
 ]) + "\n"
+
+
+@contextlib.contextmanager
+def exclusive(root: Path = SCENE_ROOT) -> Iterator[None]:
+    """Only one process at a time uses the fixed root (pytest-xdist workers, two test runs on one machine):
+    `prepare` deletes and refills it. Held from the scene's preparation to the end of its test."""
+    with open(f"{root}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def prepare(root: Path = SCENE_ROOT) -> Path:
@@ -244,6 +258,7 @@ SCENES: dict[str, Callable[[], Scene]] = {
 }
 
 # Scenes kept beside their feature; importing them registers them here.
+import tests.tui.scenes_compaction  # noqa: E402
 import tests.tui.scenes_features  # noqa: E402
 import tests.tui.scenes_permission  # noqa: E402
 import tests.tui.scenes_undo  # noqa: E402, F401

@@ -35,7 +35,7 @@ FIRST_FRAME_PROBE = textwrap.dedent(
         async with app.run_test(size=(80, 24)) as pilot:
             while app.heavy_modules_at_first_frame is None:
                 await pilot.pause(0.02)
-            for _ in range(500):  # then the background start-up loads them
+            for _ in range(9000):  # then the background start-up loads them (minutes on a loaded machine)
                 if "litellm" in sys.modules and "mcp" in sys.modules:
                     break
                 await pilot.pause(0.02)

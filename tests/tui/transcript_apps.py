@@ -29,7 +29,7 @@ def visible_text(log: Transcript) -> str:
 
 async def settle(pilot, log: Transcript) -> None:  # type: ignore[no-untyped-def]
     """Wait until every change given to the log is rendered and painted."""
-    for _ in range(200):
+    for _ in range(1500):  # up to 30 s: a loaded machine paints slowly
         if log.settled:
             break
         await pilot.pause(0.02)

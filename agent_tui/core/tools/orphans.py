@@ -2,12 +2,15 @@
 
 Two guards, because each alone has a gap:
 - `child_preexec` makes the group leader (the shell a tool starts) receive SIGKILL when agent-tui dies
-  (`PR_SET_PDEATHSIG`). That covers the moment right after the fork, before the group is registered below, but
-  not the shell's own children: `sleep 300; echo` forks `sleep`, which the kernel would simply reparent.
+  (`PR_SET_PDEATHSIG`). That does not cover the shell's own children: `sleep 300; echo` forks `sleep`, which the
+  kernel would simply reparent.
 - The reaper: one small watchdog process per agent-tui process that holds the read end of a pipe. Every tool
   process group is registered with it while it may be alive. When agent-tui exits for any reason, the kernel
   closes the write end; the reaper reads end-of-file and kills every registered group (SIGTERM, then SIGKILL).
   It runs in its own session, so the terminal's Ctrl+C or hang-up does not stop it first.
+  The child registers its own group from `child_preexec`, before it execs the shell: registering it from the
+  parent after the spawn left a window in which the shell had already forked children that a SIGKILL of
+  agent-tui then orphaned (the intermittent failure of `test_sigkill_leaves_no_tool_process_behind`).
 """
 
 from __future__ import annotations
@@ -34,15 +37,22 @@ except (OSError, AttributeError):
 
 
 def child_preexec() -> Callable[[], None] | None:
-    """A `preexec_fn` that ties the child's life to ours (Linux; None elsewhere)."""
-    if _prctl is None:
+    """A `preexec_fn` for a child started with `start_new_session=True`: it registers its process group with
+    the reaper and ties its own life to ours (Linux), before its command runs. None where neither is possible."""
+    fd = reaper.fileno()
+    if _prctl is None and fd is None:
         return None
     parent = os.getpid()
     prctl = _prctl
 
     def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # we died between fork and prctl: the signal will never come
+        if fd is not None:
+            # One short write (atomic on a pipe); subprocess closes this fd after preexec_fn, before exec.
+            with contextlib.suppress(OSError):
+                os.write(fd, b"+%d\n" % os.getpid())  # the new session's group id is our pid
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # we died between fork and here: neither guard may have seen it in time
             os._exit(1)
 
     return preexec
@@ -111,6 +121,12 @@ class Reaper:
             except OSError as exc:
                 log.warning("the process reaper is gone: %s", exc)
                 self._proc = None
+
+    def fileno(self) -> int | None:
+        """The write end of the watchdog's pipe (starting it if needed), for `child_preexec`."""
+        with self._lock:
+            pipe = self._pipe()
+            return pipe.fileno() if pipe is not None else None
 
     def watch(self, pgid: int) -> None:
         self._send(f"+{pgid}")
