@@ -6,14 +6,24 @@ import os
 import time
 from pathlib import Path
 
+_started: dict[int, str] = {}  # pid -> start time, so that a pid reused by another process is not mistaken
 
-def alive(pid: int) -> bool:
-    """True while `pid` exists and is not a zombie (an orphan reparented to a non-reaping init stays a zombie)."""
+
+def _stat(pid: int) -> list[str] | None:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
+        return None
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` (the process `read_pid` saw) exists and is not a zombie (an orphan reparented to a
+    non-reaping init stays a zombie). pid_max may be 32768 on a busy machine: a reused pid does not count."""
+    fields = _stat(pid)
+    if fields is None or fields[0] in ("Z", "X"):
         return False
-    return stat[stat.rfind(")") + 2 :].split()[0] not in ("Z", "X")
+    return pid not in _started or fields[19] == _started[pid]
 
 
 def wait_until(condition, what: str, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
@@ -27,7 +37,11 @@ def wait_until(condition, what: str, timeout: float = 30.0) -> None:  # type: ig
 def read_pid(path: Path) -> int:
     # The tool starts only after the child imported litellm: that can take a minute on a loaded 2-core machine.
     wait_until(lambda: path.exists() and path.read_text().strip().isdigit(), f"{path.name}", timeout=180)
-    return int(path.read_text())
+    pid = int(path.read_text())
+    fields = _stat(pid)
+    if fields is not None:
+        _started[pid] = fields[19]
+    return pid
 
 
 def tool_command(folder: Path) -> str:
@@ -37,7 +51,7 @@ def tool_command(folder: Path) -> str:
 
 def kill_leftovers(*pids: int) -> None:
     for pid in pids:
-        if pid <= 0:  # never started: os.kill(0, ...) would signal the test runner's own process group
+        if pid <= 0 or not alive(pid):  # never started (os.kill(0) signals our own group), gone, or reused
             continue
         try:
             os.kill(pid, 9)

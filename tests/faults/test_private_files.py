@@ -88,3 +88,17 @@ def test_private_helpers_ignore_the_umask_and_narrow_old_files(tmp_path: Path):
             assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
     finally:
         os.umask(old)
+
+
+def test_a_secret_split_across_two_writes_is_still_scrubbed_in_the_spool(tmp_path: Path):
+    from agent_tui.core.secrets import SecretScrubber
+    from agent_tui.core.tools.spool import ScrubbedSpool
+
+    spool = ScrubbedSpool(tmp_path / "out" / "spool.txt", SecretScrubber([SECRET]))
+    for cut in (1, 7, len(SECRET) - 1):
+        spool.write(f"line {cut}: {SECRET[:cut]}")
+        spool.write(f"{SECRET[cut:]} end\n")
+    spool.close()
+    saved = (tmp_path / "out" / "spool.txt").read_text()
+    assert SECRET not in saved and saved.count("[REDACTED]") == 3
+    assert stat.S_IMODE((tmp_path / "out" / "spool.txt").stat().st_mode) == 0o600

@@ -148,6 +148,10 @@ async def test_bang_runs_a_shell_command_and_the_model_sees_it(make_app, llm, ti
         app.main.show_session(session_id)  # reopened from storage: still the bash panel
         await pilot.pause()
         assert "shell-said-hi" in screen_text(app)
+        await pilot.press("alt+up", "up", "up")  # the reply, the question, then the command's output
+        assert app.message_selection.current.kind == "tool"
+        await pilot.press("c")
+        assert "shell-said-hi" in app.clipboard and "hello.py" in app.clipboard
 
 
 async def test_search_highlights_matches_and_walks_them(make_app, llm, title_llm):

@@ -145,7 +145,13 @@ async def test_select_a_message_in_the_transcript_and_revert_to_it_with_r(make_a
         await pilot.press("r")  # a reply: nothing to revert to
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmDialog)
-        await pilot.press("up", "r")  # the user's "second change"
+        selection = app.message_selection
+        for _ in range(5):  # up past the turn's tool output to the user's "second change"
+            await pilot.press("up")
+            if selection.current.kind == "message" and selection.current.role == "user":
+                break
+        assert selection.current.text == "second change"
+        await pilot.press("r")
         dialog = await wait_for_screen(pilot, ConfirmDialog)
         shown = screen_text(app)
         assert "Revert to this message?" in shown and "This undoes 1 turn" in shown and "two.txt" in shown

@@ -1,4 +1,5 @@
-"""The theme picker previews on the real conversation (issue 12.6): it showed an empty log behind the dialog."""
+"""The theme picker previews on the real conversation (issue 12.6): with an ANSI theme the dimmed backdrop could
+not be blended and the conversation behind the dialog went blank."""
 
 from __future__ import annotations
 

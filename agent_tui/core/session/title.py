@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from agent_tui.core.llm.catalog import ResolvedModel
 from agent_tui.core.llm.stream import LLMRequest, TextDelta, stream_completion
 from agent_tui.resources import read_prompt
+
+if TYPE_CHECKING:
+    from agent_tui.core.session.service import SessionService
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +64,19 @@ async def generate_title(model: ResolvedModel, first_message: str) -> str:
         log.info("title generation failed (%s); using the first line", exc)
         return fallback_title(first_message)
     return clean_title("".join(parts)) or fallback_title(first_message)
+
+
+async def title_session(service: SessionService, session_id: str, text: str) -> None:
+    """Give a new session a title from its first message, unless the user named it meanwhile."""
+    try:
+        spec = service.config.small_model or service.model_spec(session_id)
+        model = service.catalog.resolve(spec)
+        new_title = await generate_title(model, text)
+    except Exception as exc:
+        log.info("title: %s", exc)
+        new_title = fallback_title(text)
+    session = service.storage.get_session(session_id)
+    if session is not None and not session.title_generated:
+        session.title = new_title
+        session.title_generated = True
+        service._touch(session)

@@ -54,8 +54,21 @@ class RecordWriter:
         self._deleted: set[str] = set()
 
     def forget(self, session_ids: Iterable[str]) -> None:
-        """Sessions being deleted: a turn of theirs still finishing must not write orphan records back."""
+        """Sessions being deleted: a turn of theirs still finishing must not write orphan records back, and
+        what was waiting to be written for them (a coalesced part, a record kept through a storage problem) is
+        dropped, so the next flush cannot write it either."""
         self._deleted.update(session_ids)
+        for part_id, part in list(self._dirty.items()):
+            if part.session_id in self._deleted:
+                del self._dirty[part_id]
+                timer = self._timers.pop(part_id, None)
+                if timer is not None:
+                    timer.cancel()
+        for message_id, message in list(self._pending_messages.items()):
+            if message.session_id in self._deleted:
+                del self._pending_messages[message_id]
+        for session_id in self._deleted & set(self._pending_sessions):
+            del self._pending_sessions[session_id]
 
     def session(self, session: Session) -> None:
         """Store and publish a session record (its title, time, cost), surviving a database that is locked."""

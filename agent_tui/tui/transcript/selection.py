@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from rich.style import Style
 from textual.strip import Strip
 
-from agent_tui.tui.transcript.blocks import Block, TextBlock, UserBlock
+from agent_tui.tui.transcript.blocks import Block, TextBlock, ToolBlock, UserBlock
 from agent_tui.tui.transcript.overlay import overlay
 from agent_tui.tui.transcript.render import _PARSER
 
@@ -34,7 +34,7 @@ class CodeBlock:
 @dataclass(frozen=True)
 class Selectable:
     block: Block
-    kind: Literal["message", "code"]
+    kind: Literal["message", "code", "tool"]
     text: str  # what "copy" puts on the clipboard
     role: Role
     code_index: int = -1
@@ -48,6 +48,8 @@ class Selectable:
         if self.kind == "code":
             lines = self.text.count("\n") + 1
             return f"{self.language or 'code'} block ({lines} line{'s' if lines != 1 else ''})"
+        if self.kind == "tool":
+            return f"the {self.language} output"
         return "your message" if self.role == "user" else "the reply"
 
 
@@ -71,6 +73,11 @@ def selectables(blocks: list[Block]) -> list[Selectable]:
             items.append(Selectable(block, "message", block.part.text.strip(), "assistant"))
             for index, code in enumerate(code_blocks(block.part.text)):
                 items.append(Selectable(block, "code", code.code, "assistant", index, code.language))
+        elif isinstance(block, ToolBlock) and (block.part.state.output or "").strip():
+            # A tool's output (a `!command` the user ran, a test run): copy it as the model received it.
+            role: Role = "user" if block.part.state.metadata.get("shell") else "assistant"
+            items.append(Selectable(block, "tool", (block.part.state.output or "").strip(), role,
+                                    language=block.part.tool))
     return items
 
 
@@ -84,7 +91,7 @@ def _background(line: Strip) -> object:
 def item_lines(item: Selectable, lines: list[Strip]) -> tuple[int, int]:
     """The first and last row of `item` within its block's rendered `lines`. A code block is found by its first
     line, then spans the rows around it painted with the same (code) background."""
-    if item.kind == "message" or not lines:
+    if item.kind != "code" or not lines:
         return 0, max(0, len(lines) - 1)
     texts = [line.text.strip() for line in lines]
     row = 0

@@ -43,7 +43,7 @@ class SearchBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static("Search", id="search-label")
         yield Input(self.initial, placeholder="words in the conversation…", id="search-input", compact=True)
-        yield Static("enter/↑ older · shift+enter/↓ newer · esc close", id="search-count")
+        yield Static("", id="search-count")
 
     def on_mount(self) -> None:
         self.input.focus()
@@ -65,5 +65,6 @@ class SearchBar(Horizontal):
 
     def show_count(self) -> None:
         summary = self.search.summary()
-        hint = "enter/↑ older · shift+enter/↓ newer · esc close"
-        self.query_one("#search-count", Static).update(f"{summary}  ·  {hint}" if summary else hint)
+        # A narrow terminal keeps the room for what is typed: the count alone.
+        hint = "enter/↑ older · shift+enter/↓ newer · esc close" if self.app.size.width >= 100 else ""
+        self.query_one("#search-count", Static).update(" · ".join(part for part in (summary, hint) if part))
