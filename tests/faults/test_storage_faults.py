@@ -68,12 +68,14 @@ def test_a_database_locked_by_another_process(project: Path, tmp_path: Path):
     with FakeLLMThread([Reply.of(text("first")), Reply.of(text("again"))]) as llm:
         write_config(project, llm.openai_base)
         assert agent(project, home, "run", "hello").returncode == 0
+        before = agent(project, home, "sessions", "list")
+        assert before.returncode == 0 and before.stdout.startswith("ses_")
         holder = LockHolder(db)
         try:
             locked = agent(project, home, "run", "hello")
             _clean_failure(locked, str(db), "lock")
-            listed = agent(project, home, "sessions", "list")  # reading still works
-            assert listed.returncode == 0 and "hello" in listed.stdout
+            listed = agent(project, home, "sessions", "list")  # reading still works, and shows the same
+            assert listed.returncode == 0 and listed.stdout == before.stdout
         finally:
             holder.release()
         again = agent(project, home, "run", "hello")  # the cause is gone: it works again
