@@ -156,8 +156,8 @@ def _warm_up() -> None:
         asyncio.run(_first_call_setup(litellm))
     except Exception:  # warm-up is an optimisation: a failure here must never reach the user
         log.warning("litellm warm-up failed", exc_info=True)
-    # litellm leaves ~400k objects that live as long as the process. Every full collection scanned them again: a
-    # 0.3-1 s pause in the middle of a streaming reply. Frozen, collections only look at what came after.
+    # The first calls load more of litellm (provider modules, HTTP clients) that lives as long as the process:
+    # freeze it too, like the import's, so no full collection walks it again in the middle of a streaming reply.
     gc.freeze()
 
 
