@@ -331,7 +331,7 @@ class SessionService(SessionRecords, UndoFacade):
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        self._writer.flush()
+        self._writer.flush(wait=True)  # the last chance: wait for another process's lock once more
         if self.mcp is not None:
             await self.mcp.shutdown()  # type: ignore[attr-defined]
         await self.bus.drain()
