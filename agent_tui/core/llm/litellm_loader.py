@@ -122,15 +122,29 @@ def _skip_eager_tokenizers(litellm: ModuleType) -> None:
     litellm_main.encoding = _LazyEncoding()
 
 
+_counting_lock = threading.Lock()
+_counting = 0  # threads inside token_counting()
+
+
 @contextlib.contextmanager
 def token_counting() -> Iterator[ModuleType]:
-    """litellm with its token counter switched on, for counting a reply whose provider sent no usage."""
+    """litellm with its token counter switched on, for counting a reply whose provider sent no usage.
+
+    The switch is one global (litellm has no per-call option): it is on while any thread counts, so two counts
+    at once both count and the first to finish cannot switch it off under the other. A provider call made
+    meanwhile may count its prompt too, which only costs time (we price from the usage we get or count)."""
+    global _counting
     litellm = load_litellm()
-    litellm.disable_token_counter = False
+    with _counting_lock:
+        _counting += 1
+        litellm.disable_token_counter = False
     try:
         yield litellm
     finally:
-        litellm.disable_token_counter = True
+        with _counting_lock:
+            _counting -= 1
+            if _counting == 0:
+                litellm.disable_token_counter = True
 
 
 def is_loaded() -> bool:
