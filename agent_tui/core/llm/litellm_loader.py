@@ -170,6 +170,9 @@ def _warm_up() -> None:
         asyncio.run(_first_call_setup(litellm))
     except Exception:  # warm-up is an optimisation: a failure here must never reach the user
         log.warning("litellm warm-up failed", exc_info=True)
+    # litellm leaves ~400k objects that live as long as the process. Every full collection scanned them again: a
+    # 0.3-1 s pause in the middle of a streaming reply. Frozen, collections only look at what came after.
+    gc.freeze()
 
 
 async def _first_call_setup(litellm: ModuleType) -> None:
