@@ -18,6 +18,9 @@ from agent_tui.core.llm.stream import LLMRequest, TextDelta, stream_completion
 from agent_tui.testing import FakeLLM, Reply, delay, text
 
 IDLE = 0.2
+# For a real stream: litellm's one-time setup of a first call in a loaded test worker can take longer than a
+# second, and the limit also covers the wait for the response to start.
+REAL_IDLE = 3.0
 
 
 class Source:
@@ -150,7 +153,7 @@ async def test_a_real_stream_that_stalls_mid_reply_is_closed_and_keeps_what_arri
                          messages=[{"role": "user", "content": "hi"}])
         texts: list[str] = []
         with pytest.raises(ProviderError) as caught:
-            async for event in stream_completion(req, idle_timeout=1.0, max_attempts=1):
+            async for event in stream_completion(req, idle_timeout=REAL_IDLE, max_attempts=1):
                 if isinstance(event, TextDelta):
                     texts.append(event.text)
         assert caught.value.kind == "stalled"
