@@ -18,6 +18,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerFailed, WorkerState
 
+from agent_tui import startup_gc
 from agent_tui.core import state as remembered
 from agent_tui.core.custom_commands import load_commands
 from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied, StorageProblem
@@ -195,6 +196,7 @@ class AgentApp(GuardedPump, AgentActions, EngineActions, SessionActions, PromptA
 
     def on_ready(self) -> None:
         self._painted = True
+        startup_gc.resume()
         # Ready comes after the first frame is on the screen; heavy work starts after one more refresh.
         self.call_after_refresh(self._after_first_frame)
 
