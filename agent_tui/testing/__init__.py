@@ -1,5 +1,6 @@
 """Test helpers: the scripted LLM server (see `agent_tui.testing.fake_llm` for the script format)."""
 
+from agent_tui.testing.recorded import RecordedRequest
 from agent_tui.testing.script import (
     Reply,
     Script,
@@ -14,7 +15,8 @@ from agent_tui.testing.script import (
     tool_call,
     usage,
 )
-from agent_tui.testing.server import FakeLLM, FakeLLMThread, RecordedRequest
+from agent_tui.testing.server import FakeLLM
+from agent_tui.testing.server_thread import FakeLLMThread
 
 __all__ = [
     "FakeLLM",

@@ -48,6 +48,7 @@ import asyncio
 import signal
 import sys
 
+from agent_tui.testing.recorded import RecordedRequest
 from agent_tui.testing.script import (
     Reply,
     Script,
@@ -62,7 +63,8 @@ from agent_tui.testing.script import (
     tool_call,
     usage,
 )
-from agent_tui.testing.server import FakeLLM, FakeLLMThread, RecordedRequest
+from agent_tui.testing.server import FakeLLM
+from agent_tui.testing.server_thread import FakeLLMThread
 
 __all__ = [
     "FakeLLM",

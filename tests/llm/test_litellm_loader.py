@@ -79,3 +79,65 @@ def test_token_counting_switches_the_counter_on_only_inside() -> None:
     with token_counting() as counting:
         assert counting.token_counter(model="gpt-4o", text="one two three four") > 0
     assert litellm.disable_token_counter is True
+
+
+GC_CHILD = r"""
+import gc, json, sys
+from agent_tui.core.llm import litellm_loader
+if sys.argv[1] == "off":
+    gc.disable()
+litellm_loader.load_litellm()
+print(json.dumps({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("before", ["on", "off"])
+def test_import_leaves_the_collector_as_it_found_it_with_litellm_frozen(before: str, subprocess_env: dict[str, str]
+                                                                        ) -> None:
+    # The import runs with the collector paused (its full passes held the interpreter lock for up to 250 ms
+    # each, stalling the UI thread); what it loaded is frozen out of reach of later passes.
+    out = subprocess.run([sys.executable, "-c", GC_CHILD, before], env=subprocess_env, capture_output=True,
+                         text=True, timeout=180, check=True)
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["enabled"] is (before == "on")
+    assert found["frozen"] > 100_000, "litellm's objects were not moved to the permanent generation"
+
+
+NETWORK_CHILD = r"""
+import json, os, socket, sys
+events = []
+
+def audit(event, args):
+    if event in ("socket.getaddrinfo", "socket.connect", "socket.gethostbyname"):
+        events.append([event, repr(args[1] if event == "socket.connect" else args[0])])
+
+os.environ.pop("LITELLM_LOCAL_MODEL_COST_MAP", None)  # the loader itself must keep litellm off the network
+sys.addaudithook(audit)
+from agent_tui.core.llm import litellm_loader
+litellm_loader.load_litellm()
+at_import = list(events)
+litellm_loader.warm_up_in_background().join()
+at_warm_up = events[len(at_import):]
+# The hook does see a connection: one to a closed local port.
+with socket.socket() as closed:
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        pass
+print(json.dumps({"import": at_import, "warm_up": at_warm_up, "probe": events[len(at_import) + len(at_warm_up):]}))
+"""
+
+
+@pytest.mark.slow
+def test_import_and_warm_up_reach_no_host_but_this_one(subprocess_env: dict[str, str]) -> None:
+    env = {k: v for k, v in subprocess_env.items() if k != "LITELLM_LOCAL_MODEL_COST_MAP"}
+    out = subprocess.run([sys.executable, "-c", NETWORK_CHILD], env=env, capture_output=True, text=True,
+                         timeout=180, check=True)
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["probe"], "the audit hook saw no connection at all: the check below would prove nothing"
+    assert found["import"] == [], "importing litellm looked up or connected to a host (its price list?)"
+    assert found["warm_up"], "the warm-up made no call"
+    assert all("127.0.0.1" in target for _, target in found["warm_up"]), found["warm_up"]

@@ -49,6 +49,7 @@ from agent_tui.core.llm.events import (
     Usage,
 )
 from agent_tui.core.llm.fast_path import fast_chunks, map_stream_error, openai_key_missing
+from agent_tui.core.llm.idle import idle_guard
 from agent_tui.core.llm.litellm_loader import is_loaded, load_litellm
 from agent_tui.core.llm.sse_check import MalformedStreamError, check_lines
 from agent_tui.core.llm.token_count import count_usage
@@ -109,7 +110,7 @@ async def stream_completion(
             reader = ChunkEvents(keep_output=True, reported_cost=source is not None)
             chunks = source if source is not None else response
             if idle_timeout:
-                chunks = _idle_guard(chunks, idle_timeout, req.provider)
+                chunks = idle_guard(chunks, idle_timeout, req.provider)
             try:
                 async for event in reader.events(chunks):
                     started = True
@@ -176,23 +177,6 @@ async def _idle_limit(idle: float | None, provider: str) -> AsyncIterator[None]:
             yield
     except TimeoutError:
         raise ProviderError.stalled(provider, idle) from None
-
-
-async def _idle_guard(chunks: AsyncIterator[Any], idle: float, provider: str) -> AsyncIterator[Any]:
-    """`chunks`, failing as stalled when the next one takes longer than `idle` seconds.
-
-    The timeout covers only the wait for the next chunk, never the consumer's work between chunks.
-    """
-    iterator = chunks.__aiter__()
-    while True:
-        try:
-            async with asyncio.timeout(idle):
-                chunk = await iterator.__anext__()
-        except StopAsyncIteration:
-            return
-        except TimeoutError:
-            raise ProviderError.stalled(provider, idle) from None
-        yield chunk
 
 
 def _call_args(req: LLMRequest, send_temperature: bool) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING
@@ -67,14 +68,27 @@ async def generate_title(model: ResolvedModel, first_message: str) -> str:
 
 
 async def title_session(service: SessionService, session_id: str, text: str) -> None:
-    """Give a new session a title from its first message, unless the user named it meanwhile."""
+    """Give a new session a title from its first message, unless the user named it meanwhile.
+
+    Cancelled (the app or `run` shutting down before the small model answered), it stores the first line, so
+    no session is left as "New session"."""
     try:
         spec = service.config.small_model or service.model_spec(session_id)
         model = service.catalog.resolve(spec)
         new_title = await generate_title(model, text)
+    except asyncio.CancelledError:
+        try:
+            _store_title(service, session_id, fallback_title(text))
+        except Exception:  # shutting down: the cancellation must still go through
+            log.exception("could not store the fallback title")
+        raise
     except Exception as exc:
         log.info("title: %s", exc)
         new_title = fallback_title(text)
+    _store_title(service, session_id, new_title)
+
+
+def _store_title(service: SessionService, session_id: str, new_title: str) -> None:
     session = service.storage.get_session(session_id)
     if session is not None and not session.title_generated:
         session.title = new_title
