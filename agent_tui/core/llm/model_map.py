@@ -67,15 +67,17 @@ def lookup(key: str) -> Entry | None:
 
 
 def entries() -> Mapping[str, Entry]:
-    """Every model key with its entry."""
+    """Every model under its own name (not under the other names `alias_of` rows give it), with its entry."""
     global _whole
     table = _litellm_table()
     if table is not None:
         _whole = None
-        return table
+        # litellm serves an alias as its owner's entry, whose `names` start with the owner's own key.
+        return {key: entry for key, entry in table.items() if (getattr(entry, "names", None) or (key,))[0] == key}
     if _whole is None:
         _whole = _parse_whole()
-    return {key: entry for key in _whole if (entry := _resolved(_whole, key)) is not None}
+    return {key: entry for key, entry in _whole.items()
+            if key != "sample_spec" and _is_model(entry) and not isinstance(entry.get("alias_of"), str)}
 
 
 def _resolved(table: Mapping[str, Entry], key: str) -> Entry | None:
