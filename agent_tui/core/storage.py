@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from agent_tui.core.history_cache import HistoryCache
 from agent_tui.core.models import Message, MessageWithParts, Part, Session
 from agent_tui.core.private_files import FILE_MODE, private_dir, touch_private
 from agent_tui.core.storage_errors import explain, kind_of
@@ -90,7 +91,9 @@ class Storage:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._busy_ms = int(BUSY_TIMEOUT * 1000)
         self._db = self._open()
+        self._cache = HistoryCache()  # parsed histories for `history()`, kept up to date by every write here
 
     # --- opening ------------------------------------------------------------------------------------------
 
@@ -232,9 +235,23 @@ class Storage:
                 raise _failure(self.path, "read", exc) from exc
 
     def set_busy_timeout(self, seconds: float) -> None:
-        """How long a write waits for another process's lock (short while retrying a known problem)."""
+        """How long a write waits for another process's lock."""
         with self._lock, suppress(sqlite3.Error):
             self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+            self._busy_ms = int(seconds * 1000)
+
+    @contextmanager
+    def no_wait(self) -> Iterator[None]:
+        """Writes inside fail at once (a StorageError of kind "busy") instead of waiting for another process's
+        lock: the UI thread's writes (see session/writer.py) retry later rather than hang."""
+        with self._lock:
+            with suppress(sqlite3.Error):
+                self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                yield
+            finally:
+                with suppress(sqlite3.Error):
+                    self._db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
 
     # --- sessions -----------------------------------------------------------------------------------------
 
@@ -285,7 +302,8 @@ class Storage:
 
     def delete_session(self, session_id: str) -> None:
         """Delete a session with its messages, parts and sub-agent sessions."""
-        with self._write() as db:
+        with self._lock, self._write() as db:
+            self._cache.clear()
             pending = [session_id]
             while pending:
                 current = pending.pop()
@@ -297,16 +315,20 @@ class Storage:
     # --- messages -----------------------------------------------------------------------------------------
 
     def put_message(self, message: Message) -> None:
-        with self._write() as db:
-            self._put_message(db, message)
+        with self._lock:
+            with self._write() as db:
+                data = self._put_message(db, message)
+            self._cache.message_written(message.session_id, message.id, data)  # committed: mirror it
 
     @staticmethod
-    def _put_message(db: sqlite3.Connection, message: Message) -> None:
+    def _put_message(db: sqlite3.Connection, message: Message) -> str:
+        data = message.model_dump_json()
         db.execute(
             "INSERT INTO messages (id, session_id, data) VALUES (?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-            (message.id, message.session_id, message.model_dump_json()),
+            (message.id, message.session_id, data),
         )
+        return data
 
     def get_message(self, message_id: str) -> Message | None:
         rows = self._read("SELECT data FROM messages WHERE id = ?", (message_id,))
@@ -326,34 +348,52 @@ class Storage:
             for message_id, data in messages
         ]
 
+    def history(self, session_id: str) -> list[MessageWithParts]:
+        """The same as `list_messages`, parsed once and kept (core/history_cache.py): what a step reads to build
+        its request. The records are shared with the cache: never change them in place."""
+        with self._lock:
+            # Changes when another connection (or process) committed: then anything cached may be stale.
+            self._cache.at_version(self._read("PRAGMA data_version")[0][0])
+            if session_id not in self._cache:
+                messages = self._read("SELECT id, data FROM messages WHERE session_id = ? ORDER BY id", (session_id,))
+                parts = self._read("SELECT message_id, id, data FROM parts WHERE session_id = ?", (session_id,))
+                self._cache.fill(session_id, messages, parts)  # type: ignore[arg-type]
+            return self._cache.history(session_id)
+
     def count_messages(self, session_id: str) -> int:
         return int(self._read("SELECT count(*) FROM messages WHERE session_id = ?", (session_id,))[0][0])
 
     def delete_message(self, message_id: str) -> None:
-        with self._write() as db:
+        with self._lock, self._write() as db:
+            self._cache.clear()  # rare: dropped rather than mirrored
             db.execute("DELETE FROM parts WHERE message_id = ?", (message_id,))
             db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
     # --- parts --------------------------------------------------------------------------------------------
 
     def put_part(self, part: Part) -> None:
-        with self._write() as db:
-            self._put_part(db, part)
+        with self._lock:
+            with self._write() as db:
+                data = self._put_part(db, part)
+            self._cache.part_written(part.session_id, part.message_id, part.id, data)  # committed: mirror it
 
     @staticmethod
-    def _put_part(db: sqlite3.Connection, part: Part) -> None:
+    def _put_part(db: sqlite3.Connection, part: Part) -> str:
+        data = part.model_dump_json()
         db.execute(
             "INSERT INTO parts (id, message_id, session_id, data) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-            (part.id, part.message_id, part.session_id, part.model_dump_json()),
+            (part.id, part.message_id, part.session_id, data),
         )
+        return data
 
     def get_part(self, part_id: str) -> Part | None:
         rows = self._read("SELECT data FROM parts WHERE id = ?", (part_id,))
         return _PART.validate_json(rows[0][0]) if rows else None
 
     def delete_part(self, part_id: str) -> None:
-        with self._write() as db:
+        with self._lock, self._write() as db:
+            self._cache.clear()
             db.execute("DELETE FROM parts WHERE id = ?", (part_id,))
 
     # --- several records at once --------------------------------------------------------------------------
@@ -366,7 +406,8 @@ class Storage:
         parts: Iterable[Part] = (),
     ) -> None:
         """Write many records in one transaction (forks, imports): all or nothing."""
-        with self._write() as db:
+        with self._lock, self._write() as db:
+            self._cache.clear()
             for session in sessions:
                 self._put_session(db, session)
             for message in messages:

@@ -67,7 +67,7 @@ async def test_opening_a_long_session_renders_only_what_is_in_view() -> None:
     async with app.run_test(size=SIZE) as pilot:
         log = app.query_one(Transcript)
         await settle(pilot, log)
-        assert len(log._blocks) == 2000  # per pair: the question, text, a tool call, a footer
+        assert len(log.blocks) == 2000  # per pair: the question, text, a tool call, a footer
         assert log.renders < 60  # about a screenful (plus a margin), not 2,000 blocks
         assert not app.query(Markdown)  # no widget per message
         assert list(log.children) == []
@@ -153,7 +153,7 @@ async def test_the_log_follows_the_reply_until_the_user_scrolls_up_and_resumes_a
 
 
 def panel(log: Transcript, tool: str) -> ToolBlock:
-    return next(b for b in log._blocks if isinstance(b, ToolBlock) and b.part.tool == tool)
+    return next(b for b in log.blocks if isinstance(b, ToolBlock) and b.part.tool == tool)
 
 
 async def test_clicking_a_panel_header_toggles_it() -> None:
@@ -164,13 +164,13 @@ async def test_clicking_a_panel_header_toggles_it() -> None:
         await settle(pilot, log)
         read = panel(log, "read")
         assert not read.expanded
-        row = log._starts[log._index[read]] + log._gaps[log._index[read]] - round(log.scroll_y)
+        row = log.block_layout.top(log.block_layout.index[read]) - round(log.scroll_y)
         await pilot.click(Transcript, offset=(5, row))
         await settle(pilot, log)
         assert read.expanded
         assert "asyncio.Queue(maxsize=1000)" in visible_text(log)
         # The taller conversation may now scroll (the view follows the end): find the header again.
-        row = log._starts[log._index[read]] + log._gaps[log._index[read]] - round(log.scroll_y)
+        row = log.block_layout.top(log.block_layout.index[read]) - round(log.scroll_y)
         await pilot.click(Transcript, offset=(5, row))
         await settle(pilot, log)
         assert not read.expanded
@@ -185,7 +185,7 @@ async def test_keyboard_selects_and_toggles_panels() -> None:
         await settle(pilot, log)
         await pilot.press("j")  # the first panel in view: the reasoning
         await pilot.press("j")  # then the read call
-        assert log._selected is panel(log, "read")
+        assert log.panels.selected is panel(log, "read")
         await pilot.press("enter")
         await settle(pilot, log)
         assert panel(log, "read").expanded
@@ -199,7 +199,7 @@ async def test_toggle_details_expands_then_collapses_every_panel() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         log = app.query_one(Transcript)
         await settle(pilot, log)
-        collapsible = [b for b in log._blocks if b.collapsible]
+        collapsible = [b for b in log.blocks if b.collapsible]
         assert not all(b.expanded for b in collapsible)
         log.toggle_details()
         await settle(pilot, log)
@@ -221,14 +221,14 @@ async def test_a_running_tool_ticks_only_while_it_runs() -> None:
         log.apply(MessageUpdated(message=message))
         log.apply(PartUpdated(part=running))
         await settle(pilot, log)
-        assert log._tick_timer is not None
+        assert log._tick.timer is not None
         assert "running 10s" in visible_text(log)  # the fixed clock is 70 s after T0
         assert "step 1" in visible_text(log)  # live output
         done = running.model_copy(update={"state": running.state.model_copy(update={
             "status": "completed", "output": "step 1\nstep 2", "time_end": demo.T0 + 63_000})})
         log.apply(PartUpdated(part=done))
         await settle(pilot, log)
-        assert log._tick_timer is None  # nothing runs: no timer
+        assert log._tick.timer is None  # nothing runs: no timer
         assert "3.0s" in visible_text(log)
         assert "step 2" in visible_text(log)
 
@@ -243,7 +243,7 @@ async def test_provider_errors_show_inline_with_the_action() -> None:
         assert "OPENAI_API_KEY" in shown
         assert "Interrupted" in shown
         assert "interrupted" in shown  # the bash call cut off by the abort
-        assert log._tick_timer is None
+        assert log._tick.timer is None
 
 
 async def test_removed_messages_disappear_and_other_sessions_are_ignored() -> None:

@@ -126,7 +126,7 @@ async def run_turn(turn: Turn) -> None:
 async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPart, ToolCall]]:
     assistant, writer = turn.assistant, turn.writer
     writer.flush()
-    history = turn.storage.list_messages(assistant.session_id)
+    history = turn.storage.history(assistant.session_id)  # kept parsed between steps; read only
     request = LLMRequest(
         model=turn.model.litellm_model,
         provider=turn.model.provider,

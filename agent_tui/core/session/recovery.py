@@ -30,11 +30,15 @@ def owner_alive(owner: str | None) -> bool:
     return True
 
 
-def close_crashed_turn(storage: Storage, last: MessageWithParts) -> None:
-    """Close `last` as interrupted if it is an unfinished reply whose process is gone."""
+def close_crashed_turn(storage: Storage, last: MessageWithParts, *, shared: bool = False) -> None:
+    """Close `last` as interrupted if it is an unfinished reply whose process is gone. `shared`: `last` comes from
+    `Storage.history` and must not be changed in place (a copy is closed and stored)."""
     info = last.info
     if not isinstance(info, AssistantMessage) or info.time.completed is not None or owner_alive(info.owner):
         return
+    if shared:
+        last = last.model_copy(deep=True)
+        info = last.info
     for part in last.parts:
         if isinstance(part, ToolPart) and part.state.status in ("pending", "running"):
             part.state.status = "error"

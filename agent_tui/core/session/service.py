@@ -199,9 +199,9 @@ class SessionService(SessionRecords, UndoFacade):
         self, run: Run, session: Session, model: ResolvedModel, text: str, files: list[Path],
         exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool, prompt: str | None = None,
     ) -> AssistantMessage:
-        history = self.storage.list_messages(session.id)
+        history = self.storage.history(session.id)  # parsed once, shared: read only (core/history_cache.py)
         if history:
-            close_crashed_turn(self.storage, history[-1])
+            close_crashed_turn(self.storage, history[-1], shared=True)
         first = not history
         # Summarise before storing the new message, so the summary covers everything before it.
         if compaction.needs_compaction(history, model.info):
@@ -330,7 +330,7 @@ class SessionService(SessionRecords, UndoFacade):
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        self._writer.flush()
+        self._writer.flush(wait=True)  # the last chance: wait for another process's lock once more
         if self.mcp is not None:
             await self.mcp.shutdown()  # type: ignore[attr-defined]
         await self.bus.drain()

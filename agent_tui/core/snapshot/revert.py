@@ -55,8 +55,8 @@ def discard_redo(history: list[MessageWithParts], writer: RecordWriter) -> None:
     """A new message was sent: the turns undone so far can no longer be redone (they stay, as discarded)."""
     for message in history:
         if message.info.reverted == "undone":
-            message.info.reverted = "discarded"
-            writer.message(message.info)
+            # A copy: `history` may be the storage's shared cache (Storage.history), never changed in place.
+            writer.message(message.info.model_copy(update={"reverted": "discarded"}))
 
 
 class Reverter:

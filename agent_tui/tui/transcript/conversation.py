@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent_tui.core.events import MessageRemoved, MessageUpdated, PartUpdated
 from agent_tui.core.models import (
     AssistantMessage,
     FilePart,
@@ -203,6 +204,24 @@ class Conversation:
             if isinstance(view.info, AssistantMessage) and view.info.context_tokens:
                 context = view.info.context_tokens
         return out
+
+    def _is_ours(self, session_id: str) -> bool:
+        return self.session_id is None or session_id == self.session_id
+
+    def apply(self, event: object) -> tuple[list[Block], bool] | None:
+        """One bus event: (changed blocks, whether the block list changed), or None if it is not about the
+        messages of this session."""
+        if isinstance(event, PartUpdated):
+            return self.apply_part(event.part) if self._is_ours(event.part.session_id) else None
+        if isinstance(event, MessageUpdated):
+            if not self._is_ours(event.message.session_id):
+                return None
+            if self.session_id is None:
+                self.session_id = event.message.session_id
+            return self.apply_message(event.message)
+        if isinstance(event, MessageRemoved):
+            return ([], self.remove(event.message_id)) if self._is_ours(event.session_id) else None
+        return None
 
     def apply_message(self, info: Message) -> tuple[list[Block], bool]:
         """Returns (changed blocks, whether the block list changed)."""

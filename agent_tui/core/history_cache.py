@@ -1,0 +1,139 @@
+"""Parsed histories kept between steps, so that building a request does not re-read and re-validate every
+stored message and part of the session (what made reply #51 slower than #1).
+
+The cache lives in `Storage`, which tells it of every write it commits: the JSON it just stored replaces the
+cached row and is parsed only when the history is next asked for, so a streaming part written four times a second
+costs nothing more here. Writes by anyone else (another agent-tui on the same database, or another connection in
+this process) change SQLite's `PRAGMA data_version`, which `Storage.history` checks on every call: then the whole
+cache is dropped and the session read again. Rare writes (deletions, forks, imports) drop the cache too, rather
+than being mirrored. Only committed writes reach it: a transaction that fails leaves it as it was.
+
+What `Storage.history` returns is shared with the cache: read it, never change it in place (copy a record before
+changing it, as `close_crashed_turn` and `discard_redo` do). `Storage.list_messages` still returns fresh objects.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from pydantic import TypeAdapter
+
+from agent_tui.core.models import Message, MessageWithParts, Part
+
+_MESSAGE = TypeAdapter(Message)
+_PART = TypeAdapter(Part)
+MAX_SESSIONS = 8  # sessions kept parsed: the ones on screen and their sub-agents
+
+
+@dataclass
+class _Row:
+    data: str | None  # the stored JSON, until it is parsed
+    record: Message | Part | None = None
+
+
+@dataclass
+class _Session:
+    messages: dict[str, _Row] = field(default_factory=dict)
+    parts: dict[str, dict[str, _Row]] = field(default_factory=dict)  # by message id, then part id
+    assembled: dict[str, MessageWithParts] = field(default_factory=dict)  # by message id, dropped on change
+    listing: list[MessageWithParts] | None = None  # the whole history, dropped on any change
+    order: list[str] | None = None  # message ids in order, dropped when a message is added
+
+
+class HistoryCache:
+    def __init__(self, max_sessions: int = MAX_SESSIONS) -> None:
+        self.max_sessions = max_sessions
+        self.version: int | None = None  # the data_version the cached rows were read at
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+
+    def clear(self) -> None:
+        self._sessions.clear()
+
+    def at_version(self, version: int) -> None:
+        """The database's `PRAGMA data_version` now: when another connection has committed since, drop all."""
+        if version != self.version:
+            self.clear()
+            self.version = version
+
+    def __contains__(self, session_id: str) -> bool:
+        return session_id in self._sessions
+
+    def fill(self, session_id: str, messages: list[tuple[str, str]], parts: list[tuple[str, str, str]]) -> None:
+        """Rows as read: (message id, data) and (message id, part id, data), in any order."""
+        entry = _Session()
+        for message_id, data in messages:
+            entry.messages[message_id] = _Row(data)
+        for message_id, part_id, data in parts:
+            entry.parts.setdefault(message_id, {})[part_id] = _Row(data)
+        self._sessions[session_id] = entry
+        self._sessions.move_to_end(session_id)
+        while len(self._sessions) > self.max_sessions:
+            self._sessions.popitem(last=False)
+
+    # --- what Storage committed ---------------------------------------------------------------------------
+
+    def message_written(self, session_id: str, message_id: str, data: str) -> None:
+        entry = self._sessions.get(session_id)
+        if entry is None:
+            return
+        row = entry.messages.get(message_id)
+        if row is None:
+            entry.messages[message_id] = _Row(data)
+            entry.order = None
+        else:
+            row.data, row.record = data, None
+        self._changed(entry, message_id)
+
+    def part_written(self, session_id: str, message_id: str, part_id: str, data: str) -> None:
+        entry = self._sessions.get(session_id)
+        if entry is None:
+            return
+        rows = entry.parts.setdefault(message_id, {})
+        row = rows.get(part_id)
+        if row is None:
+            rows[part_id] = _Row(data)
+        else:
+            row.data, row.record = data, None
+        self._changed(entry, message_id)
+
+    @staticmethod
+    def _changed(entry: _Session, message_id: str) -> None:
+        entry.assembled.pop(message_id, None)
+        entry.listing = None
+
+    # --- reading ------------------------------------------------------------------------------------------
+
+    def history(self, session_id: str) -> list[MessageWithParts]:
+        """The session's messages in id order, each with its parts in id order (call only when cached)."""
+        entry = self._sessions[session_id]
+        self._sessions.move_to_end(session_id)
+        if entry.listing is not None:
+            return entry.listing
+        if entry.order is None:
+            entry.order = sorted(entry.messages)
+        listing = []
+        for message_id in entry.order:
+            assembled = entry.assembled.get(message_id)
+            if assembled is None:
+                assembled = self._assemble(entry, message_id)
+                entry.assembled[message_id] = assembled
+            listing.append(assembled)
+        entry.listing = listing
+        return listing
+
+    @staticmethod
+    def _assemble(entry: _Session, message_id: str) -> MessageWithParts:
+        info = _parsed(entry.messages[message_id], _MESSAGE)
+        rows = entry.parts.get(message_id, {})
+        parts = [_parsed(rows[part_id], _PART) for part_id in sorted(rows)]
+        # Records already validated: construct without validating them again.
+        return MessageWithParts.model_construct(info=info, parts=parts)
+
+
+def _parsed(row: _Row, adapter: TypeAdapter) -> object:  # type: ignore[type-arg]
+    if row.record is None:
+        assert row.data is not None
+        row.record = adapter.validate_json(row.data)
+        row.data = None
+    return row.record
