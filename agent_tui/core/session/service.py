@@ -50,6 +50,7 @@ from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
 from agent_tui.core.tools.access import AccessProvider
 from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolRegistry
+from agent_tui.core.tools.lazy_registry import builtin_registry, link_subagents
 from agent_tui.core.tools.truncate import remove_old_saved_outputs
 from agent_tui.resources import read_prompt
 
@@ -89,14 +90,12 @@ class SessionService(SessionRecords, UndoFacade):
         self.catalog = catalog or Catalog(config)
         # Bad agent files are skipped; front ends show `self.agents.problems` to the user.
         self.agents = agents or AgentRegistry.load(agent_folders(project.root, project.directory))
-        if tools is None:
-            from agent_tui.core.tools.builtin import builtin_tools
-
-            tools = ToolRegistry(builtin_tools(webfetch_allow_private=config.webfetch.allow_private))
+        if tools is None:  # built on first use: the tools' imports are not needed for the first frame
+            tools = builtin_registry(webfetch_allow_private=config.webfetch.allow_private,
+                                     subagents=lambda: self.agents.subagents())
+        else:
+            link_subagents(tools, self.agents.subagents)
         self.tools = tools
-        task = tools.get("task")
-        if task is not None and hasattr(task, "list_subagents"):
-            task.list_subagents = self.agents.subagents  # type: ignore[attr-defined]
         self.permissions = permissions or PermissionManager(self.bus, config.permission, mode=permission_mode)
         self.mcp = mcp  # an McpManager; duck-typed so that `mcp` is never imported here
         self.access: AccessProvider | None = None  # a front end's own files and terminals (ACP)
