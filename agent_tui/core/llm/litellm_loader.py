@@ -55,6 +55,7 @@ def load_litellm() -> ModuleType:
             fast_path.quiet_wrapper(litellm)
             _quiet_loggers()
             _skip_eager_tokenizers(litellm)
+            _release_parsed_tokenizer_file()
             _module = litellm
     return _module
 
@@ -122,15 +123,38 @@ def _skip_eager_tokenizers(litellm: ModuleType) -> None:
     litellm_main.encoding = _LazyEncoding()
 
 
+def _release_parsed_tokenizer_file() -> None:
+    # `litellm.utils` parses its 1.7 MB Anthropic tokenizer file at import and keeps two copies: the parsed tree
+    # (`json_data`, about 5 MB, read by nothing after the import) and the JSON text (`claude_json_str`, what its
+    # tokenizer is built from, only when something counts an old Claude model's tokens). The tree goes.
+    utils = sys.modules.get("litellm.utils")
+    if utils is not None and hasattr(utils, "claude_json_str") and isinstance(getattr(utils, "json_data", None), dict):
+        del utils.json_data
+
+
+_counting_lock = threading.Lock()
+_counting = 0  # threads inside token_counting()
+
+
 @contextlib.contextmanager
 def token_counting() -> Iterator[ModuleType]:
-    """litellm with its token counter switched on, for counting a reply whose provider sent no usage."""
+    """litellm with its token counter switched on, for counting a reply whose provider sent no usage.
+
+    The switch is one global (litellm has no per-call option): it is on while any thread counts, so two counts
+    at once both count and the first to finish cannot switch it off under the other. A provider call made
+    meanwhile may count its prompt too, which only costs time (we price from the usage we get or count)."""
+    global _counting
     litellm = load_litellm()
-    litellm.disable_token_counter = False
+    with _counting_lock:
+        _counting += 1
+        litellm.disable_token_counter = False
     try:
         yield litellm
     finally:
-        litellm.disable_token_counter = True
+        with _counting_lock:
+            _counting -= 1
+            if _counting == 0:
+                litellm.disable_token_counter = True
 
 
 def is_loaded() -> bool:
@@ -150,14 +174,25 @@ def warm_up_in_background() -> threading.Thread:
         return _warm_thread
 
 
+# While litellm loads beside a UI, every thread on a keystroke's way to the screen (Textual's input thread, the
+# event loop, its writer thread) must take the interpreter lock back from the loading thread, and waits up to the
+# switch interval for it: 5 ms by default, at each hand-over. 1 ms while loading, the default again afterwards.
+LOADING_SWITCH_INTERVAL = 0.001
+
+
 def _warm_up() -> None:
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, LOADING_SWITCH_INTERVAL))
     try:
         litellm = load_litellm()
         asyncio.run(_first_call_setup(litellm))
     except Exception:  # warm-up is an optimisation: a failure here must never reach the user
         log.warning("litellm warm-up failed", exc_info=True)
-    # The first calls load more of litellm (provider modules, HTTP clients) that lives as long as the process:
-    # freeze it too, like the import's, so no full collection walks it again in the middle of a streaming reply.
+    finally:
+        sys.setswitchinterval(previous)
+    # litellm leaves ~400k objects that live as long as the process. Every full collection scanned them again: a
+    # 0.3-1 s pause in the middle of a streaming reply. Frozen, collections only look at what came after. The
+    # import's own objects are frozen already (`import_without_gc_passes`); this adds what the first calls loaded.
     gc.freeze()
 
 
