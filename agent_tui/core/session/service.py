@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +31,7 @@ from agent_tui.core.models import (
 from agent_tui.core.permission import PermissionManager, Policy
 from agent_tui.core.project import Project
 from agent_tui.core.secrets import SecretScrubber
+from agent_tui.core.session.pastes import Paste, paste_part
 from agent_tui.core.session.runs import SHUTDOWN_GRACE, BusyError, Run, RunRegistry, ServiceClosed
 from agent_tui.core.session.sessions import SessionNotFound, SessionRecords
 from agent_tui.core.session.writer import RecordWriter
@@ -167,6 +168,7 @@ class SessionService(SessionRecords, UndoFacade):
         model: str | None = None,
         files: list[Path] | None = None,
         prompt: str | None = None,
+        pastes: list[Paste] | None = None,
         _exclude_tools: frozenset[str] = frozenset(),
         _depth: int = 0,
     ) -> AssistantMessage:
@@ -174,7 +176,7 @@ class SessionService(SessionRecords, UndoFacade):
         aborted). Raises BusyError, SessionNotFound or ModelError before anything is stored.
 
         `prompt`: text the model reads after `text` but the transcript does not show (a custom command's
-        expansion under the `/name args` the user typed)."""
+        expansion under the `/name args` the user typed). `pastes`: long pastes sent as attachments (pastes.py)."""
         session = self._require(session_id)
         agent = self.agent_for(session_id)
         # The agent's own model counts only when nobody asked for one.
@@ -183,13 +185,14 @@ class SessionService(SessionRecords, UndoFacade):
         run = self._acquire(session_id)
         try:
             return await self._chat(run, session, resolved, text, files or [], _exclude_tools, _depth, agent,
-                                    agent_model is not None, prompt=prompt)
+                                    agent_model is not None, prompt=prompt, pastes=pastes or ())
         finally:
             self._release(run)
 
     async def _chat(
         self, run: Run, session: Session, model: ResolvedModel, text: str, files: list[Path],
         exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool, prompt: str | None = None,
+        pastes: Sequence[Paste] = (),
     ) -> AssistantMessage:
         # The turn's machinery (the loop, litellm's stream reader, compaction) loads with the first turn, not
         # before the first frame (tests/test_import_hygiene.py).
@@ -210,6 +213,8 @@ class SessionService(SessionRecords, UndoFacade):
         user = UserMessage(session_id=session.id)
         discard_redo(history, self._writer)
         self._writer.message(user)
+        for paste in pastes:
+            self._writer.part(paste_part(session.id, user.id, paste))
         if text:
             self._writer.part(TextPart(session_id=session.id, message_id=user.id, text=text))
         if prompt:
