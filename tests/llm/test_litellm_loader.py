@@ -119,12 +119,17 @@ def audit(event, args):
     if event in ("socket.getaddrinfo", "socket.connect", "socket.gethostbyname"):
         events.append([event, repr(args[1] if event == "socket.connect" else args[0])])
 
-os.environ.pop("LITELLM_LOCAL_MODEL_COST_MAP", None)  # the loader itself must keep litellm off the network
+for name in ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_OFFLINE_MODE"):  # the loader must keep litellm offline
+    os.environ.pop(name, None)
 sys.addaudithook(audit)
 from agent_tui.core.llm import litellm_loader
 litellm_loader.load_litellm()
 at_import = list(events)
 litellm_loader.warm_up_in_background().join()
+# What litellm would fetch from GitHub at the first call that filters Anthropic beta headers.
+import litellm
+from litellm.anthropic_beta_headers_manager import get_beta_headers_config
+assert get_beta_headers_config(url=litellm.anthropic_beta_headers_url)
 at_warm_up = events[len(at_import):]
 # The hook does see a connection: one to a closed local port.
 with socket.socket() as closed:
@@ -140,13 +145,14 @@ print(json.dumps({"import": at_import, "warm_up": at_warm_up, "probe": events[le
 
 @pytest.mark.slow
 def test_import_and_warm_up_reach_no_host_but_this_one(subprocess_env: dict[str, str]) -> None:
-    env = {k: v for k, v in subprocess_env.items() if k != "LITELLM_LOCAL_MODEL_COST_MAP"}
+    env = {k: v for k, v in subprocess_env.items() if k not in ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_OFFLINE_MODE")}
     out = subprocess.run([sys.executable, "-c", NETWORK_CHILD], env=env, capture_output=True, text=True,
                          timeout=180, check=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["probe"], "the audit hook saw no connection at all: the check below would prove nothing"
     assert found["import"] == [], "importing litellm looked up or connected to a host (its price list?)"
     assert found["warm_up"], "the warm-up made no call"
+    # Only the warm-up's own calls to 127.0.0.1: no price list, no beta-header table from GitHub.
     assert all("127.0.0.1" in target for _, target in found["warm_up"]), found["warm_up"]
 
 

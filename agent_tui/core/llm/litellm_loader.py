@@ -1,7 +1,8 @@
 """Import litellm lazily, once, quietly, without touching the network and without tokenizers nobody needs.
 
-`import litellm` costs about 4 s of CPU, fetches a price list from the internet unless told not to, and writes
-to stdout/stderr; all three would hurt a TUI. Everything that needs litellm goes through `load_litellm()`.
+`import litellm` costs about 4 s of CPU, fetches a price list from the internet unless told not to (and, later,
+other tables), and writes to stdout/stderr; all three would hurt a TUI. Everything that needs litellm goes
+through `load_litellm()`.
 
 On every call litellm also loads tiktoken's encoding (+40 MB, ~0.5 s the first time) to hand it to the provider
 and to price the prompt of a stream by counting its tokens, although providers report usage and we price it
@@ -41,6 +42,10 @@ def load_litellm() -> ModuleType:
         if _module is None:
             # Both must be set before the import: the cost map is fetched and the log level read at import time.
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            # litellm's switch for everything it would fetch on its own rather than from a provider we configured:
+            # besides the price list, Anthropic's beta-header table (fetched from GitHub at the first call that
+            # filters betas) and Hugging Face tokenizers. The copies bundled with it are used instead.
+            os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
             os.environ.setdefault("LITELLM_LOG", "ERROR")
             from agent_tui.core.llm import fast_path
 
