@@ -7,6 +7,8 @@ bucket (medians): the whole reply, and what the engine does around the stream:
   `Storage.list_messages` in versions before the history cache);
 - request: turning that history into the provider's messages (`to_llm_messages`);
 - writes: storage writes per reply (count and ms); events: bus events published per reply;
+- full GC: the garbage collector's full passes per reply (mean count and CPU; they walk every tracked
+  object, so their cost grows with everything the process keeps, the parsed history included);
 - litellm: from `acompletion()` called to its stream returned (litellm's own per-call work: request
   transformation, its copies of the messages, the JSON body), which grows with the request as it must.
 
@@ -65,7 +67,21 @@ def _timed_async(owner: Any, name: str, label: str) -> None:
     setattr(owner, name, wrapper)
 
 
+def _gc_timer(phase: str, info: dict[str, int]) -> None:
+    """Time spent in the garbage collector's full (generation 2) passes: they walk every tracked object."""
+    if info["generation"] != 2:
+        return
+    if phase == "start":
+        _cpu["gc_start"] = time.process_time()
+    else:
+        _cpu["gc2"] += time.process_time() - _cpu.pop("gc_start", time.process_time())
+        _calls["gc2"] += 1
+
+
 def _instrument() -> None:
+    import gc
+
+    gc.callbacks.append(_gc_timer)
     from agent_tui.core import bus, storage
     from agent_tui.core.llm.litellm_loader import load_litellm
     from agent_tui.core.session import loop
@@ -121,7 +137,7 @@ async def main() -> None:
                 reply = await service.chat(session.id, "go")
                 assert reply.error is None, reply.error
                 rows.append({"total": time.process_time() - start, **_cpu, "n_writes": _calls["writes"],
-                             "n_events": _calls["events"]})
+                             "n_events": _calls["events"], "n_gc2": _calls["gc2"]})
             await service.shutdown()
             service.storage.close()
         finally:
@@ -134,8 +150,12 @@ def _print(rows: list[dict[str, float]]) -> None:
     def med(bucket: list[dict[str, float]], key: str) -> float:
         return statistics.median(r.get(key, 0.0) for r in bucket)
 
+    def mean(bucket: list[dict[str, float]], key: str) -> float:  # full collections fall in a few replies
+        return statistics.fmean(r.get(key, 0.0) for r in bucket)
+
     print(f"{REPLIES} replies of {CHUNKS} chunks in one session; client CPU, medians (ms)")
-    print(f"{'replies':>9} {'reply':>7} {'history':>8} {'request':>8} {'litellm':>8} {'writes':>13} {'events':>6}")
+    print(f"{'replies':>9} {'reply':>7} {'history':>8} {'request':>8} {'litellm':>8} {'writes':>13} {'events':>6}"
+          f" {'full GC (mean)':>15}")
     buckets = [(1, 1), (1, 5)] + [(b, min(b + 4, REPLIES)) for b in range(11, REPLIES + 1, 10)]
     if REPLIES >= 51:
         buckets.append((51, 51))
@@ -144,7 +164,8 @@ def _print(rows: list[dict[str, float]]) -> None:
         label = f"#{first}" if first == last else f"#{first}–{last}"
         print(f"{label:>9} {1e3 * med(bucket, 'total'):7.1f} {1e3 * med(bucket, 'history'):8.2f} "
               f"{1e3 * med(bucket, 'request'):8.2f} {1e3 * med(bucket, 'litellm'):8.2f} "
-              f"{med(bucket, 'n_writes'):4.0f} {1e3 * med(bucket, 'writes'):5.2f} ms {med(bucket, 'n_events'):6.0f}")
+              f"{med(bucket, 'n_writes'):4.0f} {1e3 * med(bucket, 'writes'):5.2f} ms {med(bucket, 'n_events'):6.0f}"
+              f" {mean(bucket, 'n_gc2'):4.1f} {1e3 * mean(bucket, 'gc2'):6.2f} ms")
 
 
 if __name__ == "__main__":
