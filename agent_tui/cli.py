@@ -126,6 +126,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if not directory.is_dir():
         print(f"agent-tui: {directory} is not a folder", file=sys.stderr)
         return 2
+    from agent_tui import startup_gc
+
+    startup_gc.pause()  # the app resumes it once the first frame is on screen
     from agent_tui.tui.app import run_app
 
     return run_app(directory, session_id=args.session, continue_last=args.continue_last, model=args.model)

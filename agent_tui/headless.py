@@ -277,7 +277,10 @@ def _sessions_action(service, args: argparse.Namespace) -> int:  # type: ignore[
         print(f"Deleted {session.id} ({session.title}).")
         return 0
     messages = service.messages(session.id)
-    text = to_json(session, messages) if getattr(args, "format", "md") == "json" else to_markdown(session, messages)
+    # `show` is read on a terminal: a long paste is its chip there; an export keeps all of it.
+    detail = "summary" if args.action == "show" else "full"
+    text = (to_json(session, messages) if getattr(args, "format", "md") == "json"
+            else to_markdown(session, messages, pastes=detail))
     if getattr(args, "output", None):
         write_private_text(Path(args.output), text)
         print(f"Exported {session.id} to {args.output}.")

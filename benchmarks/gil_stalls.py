@@ -35,10 +35,13 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=20.0, help="ms; report calls and gaps from this long")
     parser.add_argument("--gc", action="store_true", help="time the garbage collector's passes too")
     parser.add_argument("--no-profile", action="store_true", help="ticker only (the import at its own speed)")
+    parser.add_argument("--switch", type=float, help="sys.setswitchinterval(SECONDS) first (the default is 0.005)")
     parser.add_argument("--stack", type=int, default=6, help="frames of Python stack per call")
     args = parser.parse_args()
     limit = args.threshold / 1000
 
+    if args.switch:
+        sys.setswitchinterval(args.switch)
     from agent_tui.core.llm import litellm_loader
 
     long_calls: list[tuple[float, str, list[str]]] = []
@@ -95,15 +98,20 @@ def main() -> None:
     thread = litellm_loader.warm_up_in_background()
     threading.setprofile(None)
     last = time.perf_counter()
+    late: list[float] = []
     while thread.is_alive():
         time.sleep(0.001)
         now = time.perf_counter()
+        late.append((now - last - 0.001) * 1000)
         if now - last >= limit + 0.001:
             gaps.append((now - started, (now - last - 0.001) * 1000))
         last = now
     cpu = time.process_time() - cpu0
 
     print(f"loaded and warmed in {time.monotonic() - started:.2f} s wall, {cpu:.2f} s CPU of the process")
+    late.sort()
+    print(f"main-thread ticker: {len(late)} wake-ups, late by median {late[len(late) // 2]:.2f} ms, "
+          f"90th percentile {late[len(late) * 9 // 10]:.2f} ms, 99th {late[len(late) * 99 // 100]:.1f} ms")
     print(f"\nmain-thread ticker: {len(gaps)} wake-ups ≥ {args.threshold:.0f} ms late; longest:")
     for at, ms in sorted(gaps, key=lambda g: -g[1])[:12]:
         print(f"  {ms:6.0f} ms at {at:5.2f} s")

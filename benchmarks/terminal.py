@@ -66,6 +66,12 @@ def apps(venv: Path) -> dict[str, AppSpec]:
             name="bare Textual app", command=[python, str(HERE / "bare_textual.py")],
             env=lambda home, url: {"OPENAI_BASE_URL": url}, ready="Ask the bare app", warm=2.0,
         ),
+        # The floor with litellm in the process: the bare app importing litellm in a thread, untuned.
+        "bare-litellm": AppSpec(
+            name="bare Textual + litellm", command=[python, str(HERE / "bare_textual.py")],
+            env=lambda home, url: {"OPENAI_BASE_URL": url, "BARE_LITELLM": "1"}, ready="Ask the bare app",
+            warm=8.0,
+        ),
     }
 
 

@@ -42,7 +42,8 @@ def history_updates(session: Session, messages: list[MessageWithParts], director
                     yield updates.start_call(part, directory)
         else:
             for part in message.parts:
-                if isinstance(part, TextPart) and part.text and not part.synthetic:
+                # A long paste from the TUI is not replayed: the typed text holds its chip.
+                if isinstance(part, TextPart) and part.text and not part.synthetic and part.paste is None:
                     yield update_user_message_text(part.text)
                 elif isinstance(part, FilePart):
                     yield update_user_message(resource_link_block(part.filename or part.url, part.url,

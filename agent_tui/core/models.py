@@ -73,10 +73,22 @@ class PartBase(Record):
     message_id: str
 
 
+class PastedText(Record):
+    """What a long paste sent as an attachment looks like in its chip: `[pasted text #number · N lines]`.
+
+    The part's `text` holds the paste itself, which the model reads; the transcript shows only this."""
+
+    number: int
+    lines: int
+    size: int  # bytes of UTF-8
+    preview: str = ""  # its first non-blank line, cut short
+
+
 class TextPart(PartBase):
     type: Literal["text"] = "text"
     text: str = ""
     synthetic: bool = False  # added by the engine (e.g. "continue"), not typed by the user
+    paste: PastedText | None = None  # a long paste the prompt turned into an attachment (core/session/pastes.py)
     time_start: int | None = None
     time_end: int | None = None
 
@@ -242,5 +254,6 @@ class MessageWithParts(Record):
     parts: list[Part] = Field(default_factory=list)
 
     def text(self) -> str:
-        """The visible text of the message (text parts joined)."""
-        return "\n".join(p.text for p in self.parts if isinstance(p, TextPart) and p.text).strip()
+        """The visible text of the message (text parts joined; a long paste shows as its chip, which the typed
+        text holds, not as its lines)."""
+        return "\n".join(p.text for p in self.parts if isinstance(p, TextPart) and p.text and p.paste is None).strip()

@@ -91,6 +91,7 @@ class Storage:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._busy_ms = int(BUSY_TIMEOUT * 1000)
         self._db = self._open()
         self._cache = HistoryCache()  # parsed histories for `history()`, kept up to date by every write here
 
@@ -234,9 +235,23 @@ class Storage:
                 raise _failure(self.path, "read", exc) from exc
 
     def set_busy_timeout(self, seconds: float) -> None:
-        """How long a write waits for another process's lock (short while retrying a known problem)."""
+        """How long a write waits for another process's lock."""
         with self._lock, suppress(sqlite3.Error):
             self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+            self._busy_ms = int(seconds * 1000)
+
+    @contextmanager
+    def no_wait(self) -> Iterator[None]:
+        """Writes inside fail at once (a StorageError of kind "busy") instead of waiting for another process's
+        lock: the UI thread's writes (see session/writer.py) retry later rather than hang."""
+        with self._lock:
+            with suppress(sqlite3.Error):
+                self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                yield
+            finally:
+                with suppress(sqlite3.Error):
+                    self._db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
 
     # --- sessions -----------------------------------------------------------------------------------------
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agent_tui.core.custom_commands import CustomCommand
+from agent_tui.tui import commands
 from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
 from agent_tui.tui.external_editor import EditorError, edit_text
 from agent_tui.tui.runner import QueuedPrompt
-from agent_tui.tui.widgets.prompt import attached_files
+from agent_tui.tui.widgets.paste_attachments import Attachment
+from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
 
 if TYPE_CHECKING:
     from agent_tui.tui.app import AgentApp
@@ -51,7 +53,8 @@ class PromptActions(_Base):
 
         def picked(index: str | None) -> None:
             if index is not None:
-                composer.set_text(self.history.entries[int(index)])
+                entry = self.history.entries[int(index)]
+                composer.set_text(entry, composer.history_pastes(entry))
             composer.input.focus()
 
         self.push_screen(
@@ -60,13 +63,28 @@ class PromptActions(_Base):
             picked,
         )
 
-    def run_custom_command(self, command: CustomCommand, arguments: str) -> None:
-        """The transcript shows `/name arguments` as typed; the model reads that and the command's prompt."""
+    def run_custom_command(self, command: CustomCommand, arguments: str,
+                           pastes: list[Attachment] | None = None) -> None:
+        """The transcript shows `/name arguments` as typed; the model reads that and the command's prompt (and
+        the pastes whose chips the arguments hold)."""
         expanded = command.expand(arguments)
         typed = f"/{command.name}" + (f" {arguments.strip()}" if arguments.strip() else "")
         files = attached_files(expanded, self.service.project.directory)
         self._submit(QueuedPrompt(text=typed, files=files, model=command.model or self.chosen_model,
-                                  prompt=expanded))
+                                  prompt=expanded, pastes=pastes or []))
+
+    def refuse_pastes(self, message: PromptComposer.Submitted,
+                      parsed: tuple[commands.SlashCommand, str] | None) -> bool:
+        """A long paste goes with a message or a custom command, not with a built-in command or a `!` run: say
+        so and put everything back rather than drop it."""
+        if parsed is not None and parsed[0].custom is not None:
+            return False
+        if parsed is None and shell_command(message.text) is None:
+            return False
+        self.notify("A pasted text is sent with a message or a custom command: remove the chip to run this.",
+                    severity="warning", timeout=8)
+        self.main.composer.set_text(message.text, message.pastes)
+        return True
 
     def run_shell(self, command: str) -> None:
         self._submit(QueuedPrompt(text=f"{SHELL_PREFIX}{command}", kind="shell"))

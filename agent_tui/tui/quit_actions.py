@@ -78,9 +78,8 @@ class QuitActions(_Base):
         main = self.main
         if queued and session_id == main.session_id:
             # Stopping means stopping: what was queued goes back into the prompt instead of being sent.
-            texts = [q.text for q in queued if q.kind == "chat"]
-            current = main.composer.text
-            main.composer.set_text("\n\n".join([*texts, current] if current.strip() else texts))
+            for prompt in reversed([q for q in queued if q.kind == "chat"]):
+                main.composer.add_text(prompt.text, prompt.pastes)
         self.notify("Stopped.", timeout=2)
 
     def action_quit(self) -> None:  # Textual's ctrl+q and the palette's Quit go through the same check

@@ -20,12 +20,16 @@ from textual.worker import Worker
 from agent_tui.core.events import SessionIdle
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import BusyError, SessionNotFound
+from agent_tui.tui.free_memory import give_back_free_memory
+from agent_tui.tui.widgets.paste_attachments import Attachment, PasteMissing
 
 if TYPE_CHECKING:
     from agent_tui.core.session.service import SessionService
     from agent_tui.tui.app import AgentApp
 
 Kind = Literal["chat", "compact", "init", "shell"]
+# After a turn that carried a long paste, freed memory is handed back once the reply's last events are drawn.
+TRIM_DELAY = 1.0
 
 
 @dataclass
@@ -35,6 +39,7 @@ class QueuedPrompt:
     files: list[Path] = field(default_factory=list)
     model: str | None = None
     prompt: str | None = None  # sent to the model after `text`, not shown (a custom command's expansion)
+    pastes: list[Attachment] = field(default_factory=list)  # long pastes whose chips `text` holds
     created_session: bool = False  # the session was created for this prompt (deleted again if it fails to start)
 
 
@@ -125,7 +130,10 @@ class ChatRunner:
             self._announce(session_id)
             try:
                 await self._run(session_id, prompt)
-            except (ModelError, SessionNotFound, BusyError) as exc:
+                if prompt.pastes:
+                    prompt.pastes = []  # the last reference to the pasted text: its memory can go back now
+                    self.app.set_timer(TRIM_DELAY, give_back_free_memory)
+            except (ModelError, SessionNotFound, BusyError, PasteMissing) as exc:
                 self.app.post_message(ChatFailed(session_id, str(exc), prompt))
             except Exception as exc:  # never let a worker die silently: the user must see why nothing happened
                 self.app.post_message(ChatFailed(session_id, f"{type(exc).__name__}: {exc}", prompt))
@@ -150,8 +158,9 @@ class ChatRunner:
 
     def _run(self, session_id: str, prompt: QueuedPrompt) -> Awaitable[object]:
         calls: dict[Kind, Callable[[], Awaitable[object]]] = {
-            "chat": lambda: self.service.chat(session_id, prompt.text, model=prompt.model, files=prompt.files,
-                                              prompt=prompt.prompt),
+            "chat": lambda: self.service.chat(
+                session_id, prompt.text, model=prompt.model, files=prompt.files, prompt=prompt.prompt,
+                pastes=[a.to_paste(self.service.storage.get_part) for a in prompt.pastes]),
             "compact": lambda: self.service.compact(session_id, model=prompt.model),
             "init": lambda: self.service.initialize(session_id, model=prompt.model),
             "shell": lambda: self.service.shell(session_id, prompt.text.removeprefix("!")),

@@ -14,6 +14,7 @@ from agent_tui.tui.dialogs.first_run import FirstRunDialog
 from agent_tui.tui.library_status import show_while_loading
 from agent_tui.tui.prompt_actions import shell_command
 from agent_tui.tui.runner import ChatFailed, QueueChanged, QueuedPrompt, forget_session_if_empty
+from agent_tui.tui.widgets.paste_attachments import Attachment
 from agent_tui.tui.widgets.prompt import PromptComposer, attached_files
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class SendActions(_Base):
         self.notify(message.error, title="Could not send", severity="error", timeout=10)
         main = self.main
         if message.session_id == main.session_id and message.prompt.kind == "chat" and not main.composer.text:
-            main.composer.set_text(message.prompt.text)  # nothing typed is lost
+            main.composer.set_text(message.prompt.text, message.prompt.pastes)  # nothing typed is lost
         forget_session_if_empty(self, message)
         if not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
@@ -46,16 +47,18 @@ class SendActions(_Base):
             parsed = self.slash_commands.parse(text)
         except commands.UnknownCommand as exc:
             self.notify(str(exc), severity="warning", timeout=8)
-            self.main.composer.set_text(text)
+            self.main.composer.set_text(text, message.pastes)
+            return
+        if message.pastes and self.refuse_pastes(message, parsed):
             return
         if parsed is not None:
             command, argument = parsed
-            self.run_slash_command(command, argument)
+            self.run_slash_command(command, argument, message.pastes)
             return
         if (shell := shell_command(text)) is not None:
             self.run_shell(shell)
             return
-        self.send(text)
+        self.send(text, message.pastes)
 
     def _ensure_session(self) -> str:
         main = self.main
@@ -65,9 +68,9 @@ class SendActions(_Base):
         assert main.session_id is not None
         return main.session_id
 
-    def send(self, text: str) -> None:
+    def send(self, text: str, pastes: list[Attachment] | None = None) -> None:
         files = attached_files(text, self.service.project.directory)
-        self._submit(QueuedPrompt(text=text, files=files, model=self.chosen_model))
+        self._submit(QueuedPrompt(text=text, files=files, model=self.chosen_model, pastes=pastes or []))
 
     def _submit(self, prompt: QueuedPrompt) -> None:
         prompt.created_session = self.main.session_id is None
@@ -80,9 +83,10 @@ class SendActions(_Base):
         main.status.busy = True
         show_while_loading(self, main.status)
 
-    def run_slash_command(self, command: commands.SlashCommand, argument: str) -> None:
+    def run_slash_command(self, command: commands.SlashCommand, argument: str,
+                          pastes: list[Attachment] | None = None) -> None:
         if command.custom is not None:
-            self.run_custom_command(command.custom, argument)
+            self.run_custom_command(command.custom, argument, pastes)
             return
         action = getattr(self, f"action_{command.action}")
         result = action(argument) if command.argument is not None else action()

@@ -12,6 +12,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
+from agent_tui import startup_gc
 from agent_tui.core import state as remembered
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
 from agent_tui.tui.keymap import KEYBINDS
@@ -48,6 +49,7 @@ class StartupHooks(_Base):
 
     def on_ready(self) -> None:
         self._painted = True
+        startup_gc.resume()
         # Ready comes after the first frame is on the screen; heavy work starts after one more refresh.
         self.call_after_refresh(self._after_first_frame)
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent_tui.core.models import MessageWithParts, TextPart, UserMessage
+from agent_tui.core.models import MessageWithParts, UserMessage
+from agent_tui.core.session.pastes import typed_parts
 from agent_tui.core.session.service import SessionNotFound
 from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
 from agent_tui.tui.transcript.search import TranscriptSearch
 from agent_tui.tui.transcript.selection import MessageSelection, Selectable
+from agent_tui.tui.widgets.paste_attachments import from_parts
 from agent_tui.tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
@@ -25,8 +27,9 @@ else:
 
 
 def typed_text(message: MessageWithParts) -> str:
-    """What the user typed (a custom command's expansion and a shell run's context are left out)."""
-    return "\n".join(p.text for p in message.parts if isinstance(p, TextPart) and p.text and not p.synthetic).strip()
+    """What the user typed (a custom command's expansion, a shell run's context and long pastes, whose chips
+    the typed text holds, are left out)."""
+    return "\n".join(p.text for p in typed_parts(list(message.parts))).strip()
 
 
 class TranscriptActions(_Base):
@@ -152,6 +155,6 @@ class TranscriptActions(_Base):
         self.close_search()
         self.main.show_session(fork.id)
         if is_user:
-            self.main.composer.set_text(typed_text(chosen))
+            self.main.composer.set_text(typed_text(chosen), from_parts(chosen.parts))
         self.main.composer.input.focus()
         self.notify(f"Forked into “{fork.title}”.", timeout=4)

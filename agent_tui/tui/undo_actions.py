@@ -18,6 +18,7 @@ from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.diff_view import DiffDialog
 from agent_tui.tui.dialogs.revert_picker import RevertEntry, RevertPickerDialog
 from agent_tui.tui.widgets.changed_files import ChangedFiles
+from agent_tui.tui.widgets.paste_attachments import from_parts
 
 if TYPE_CHECKING:
     from agent_tui.tui.app import AgentApp
@@ -139,7 +140,7 @@ class UndoActions(_Base):
             # The undone message goes back into the prompt, to edit and send again.
             first = next((m for m in self.service.messages(session_id) if m.info.id == result.message_ids[0]), None)
             if first is not None and first.text():
-                main.composer.set_text(first.text())
+                main.composer.set_text(first.text(), from_parts(first.parts))
 
     # --- what changed -------------------------------------------------------------------------------------
 

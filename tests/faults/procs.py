@@ -57,3 +57,21 @@ def kill_leftovers(*pids: int) -> None:
             os.kill(pid, 9)
         except OSError:
             pass
+
+
+class ToolProcesses:
+    """The bash tool's shell and the `sleep` it forked (see `tool_command`), as their pid files tell."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.shell = self.sleeper = 0
+
+    def read(self) -> ToolProcesses:
+        self.shell, self.sleeper = read_pid(self.folder / "shell.pid"), read_pid(self.folder / "sleep.pid")
+        return self
+
+    def wait_gone(self, what: str = "the tool's processes to end") -> None:
+        wait_until(lambda: not alive(self.sleeper) and not alive(self.shell), what, timeout=30)
+
+    def kill_leftovers(self) -> None:
+        kill_leftovers(self.shell, self.sleeper)

@@ -47,3 +47,18 @@ def agent(
         agent_command(*args), cwd=project, env=child_env(home), capture_output=True, text=True, timeout=timeout,
         **kwargs,
     )
+
+
+def stored_tool_states(home: Path) -> list[str]:
+    """The status of every stored tool part, then `text:...` for every stored text part."""
+    import sqlite3
+
+    db = sqlite3.connect(home / "data" / "agent-tui.db")
+    try:
+        rows = db.execute("SELECT json_extract(data, '$.state.status') FROM parts "
+                          "WHERE json_extract(data, '$.type') = 'tool'").fetchall()
+        texts = db.execute("SELECT json_extract(data, '$.text') FROM parts "
+                           "WHERE json_extract(data, '$.type') = 'text'").fetchall()
+    finally:
+        db.close()
+    return [r[0] for r in rows] + [f"text:{t[0]}" for t in texts]

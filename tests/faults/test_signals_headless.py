@@ -5,7 +5,6 @@ whole process group ends with it; on SIGTERM/SIGHUP what arrived is stored and t
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -13,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from agent_tui.testing.fake_llm import FakeLLMThread, Reply, text, tool_call
-from tests.faults.procs import alive, kill_leftovers, read_pid, tool_command, wait_until
-from tests.faults.support import agent_command, child_env, write_config
+from tests.faults.procs import ToolProcesses, tool_command
+from tests.faults.support import agent_command, child_env, stored_tool_states, write_config
 
 
 def _start(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -30,24 +29,12 @@ def _start(tmp_path: Path):  # type: ignore[no-untyped-def]
     return llm, proc
 
 
-def _tool_states(home: Path) -> list[str]:
-    db = sqlite3.connect(home / "data" / "agent-tui.db")
-    try:
-        rows = db.execute("SELECT json_extract(data, '$.state.status') FROM parts "
-                          "WHERE json_extract(data, '$.type') = 'tool'").fetchall()
-        texts = db.execute("SELECT json_extract(data, '$.text') FROM parts "
-                           "WHERE json_extract(data, '$.type') = 'text'").fetchall()
-    finally:
-        db.close()
-    return [r[0] for r in rows] + [f"text:{t[0]}" for t in texts]
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_and_sighup_stop_the_tool_group_store_the_turn_and_exit_0(sig: signal.Signals, tmp_path: Path):
     llm, proc = _start(tmp_path)
-    shell = sleeper = 0
+    tools = ToolProcesses(tmp_path)
     try:
-        shell, sleeper = read_pid(tmp_path / "shell.pid"), read_pid(tmp_path / "sleep.pid")
+        tools.read()
         sent = time.monotonic()
         proc.send_signal(sig)
         _out, err = proc.communicate(timeout=120)
@@ -55,25 +42,25 @@ def test_sigterm_and_sighup_stop_the_tool_group_store_the_turn_and_exit_0(sig: s
         print(f"{sig.name}: exited {proc.returncode} after {took:.2f} s")
         assert proc.returncode == 0, err
         assert "stopped by" in err
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the tool's processes to end", timeout=30)
-        states = _tool_states(tmp_path / "home")
+        tools.wait_gone()
+        states = stored_tool_states(tmp_path / "home")
         assert "running" not in states and "pending" not in states, states
         assert "text:Starting it. " in states
     finally:
-        kill_leftovers(shell, sleeper)
+        tools.kill_leftovers()
         proc.kill()
         llm.__exit__(None, None, None)
 
 
 def test_sigkill_leaves_no_tool_process_behind(tmp_path: Path):
     llm, proc = _start(tmp_path)
-    shell = sleeper = 0
+    tools = ToolProcesses(tmp_path)
     try:
-        shell, sleeper = read_pid(tmp_path / "shell.pid"), read_pid(tmp_path / "sleep.pid")
+        tools.read()
         proc.kill()
         proc.communicate(timeout=120)
         # Nothing of agent-tui ran after SIGKILL: the shell dies by PR_SET_PDEATHSIG, `sleep` by the reaper.
-        wait_until(lambda: not alive(sleeper) and not alive(shell), "the orphaned tool processes to die", timeout=30)
+        tools.wait_gone("the orphaned tool processes to die")
     finally:
-        kill_leftovers(shell, sleeper)
+        tools.kill_leftovers()
         llm.__exit__(None, None, None)

@@ -22,23 +22,29 @@ from agent_tui.testing.fake_llm import FakeLLMThread, Reply, delay, text
 from tests.faults.support import agent, agent_command, child_env, write_config
 
 _HOLDER = """
-import sqlite3, sys
+import select, sqlite3, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN EXCLUSIVE")
 print("locked", flush=True)
-sys.stdin.readline()
+select.select([sys.stdin], [], [], float(sys.argv[2]) if len(sys.argv) > 2 else None)  # until released
 db.execute("ROLLBACK")
 db.close()
 """
 
 
 class LockHolder:
-    """Another process holding `BEGIN EXCLUSIVE` on the database until `release`."""
+    """Another process holding `BEGIN EXCLUSIVE` on the database until `release` (or for at most `limit`
+    seconds: a test that would otherwise hang on the lock gets to fail)."""
 
-    def __init__(self, db: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db)], stdin=subprocess.PIPE,
+    def __init__(self, db: Path, limit: float | None = None) -> None:
+        limits = [] if limit is None else [str(limit)]
+        self.proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db), *limits], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "locked"
+
+    @property
+    def holding(self) -> bool:
+        return self.proc.poll() is None
 
     def release(self) -> None:
         if self.proc.poll() is None:

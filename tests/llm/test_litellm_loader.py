@@ -49,6 +49,7 @@ async def main():
         "hf_tokenizers": "tokenizers" in sys.modules,
         "encoding_is_lazy": type(litellm.main.encoding).__name__ == "_LazyEncoding",
         "counter_off": litellm.disable_token_counter,
+        "switch_interval": sys.getswitchinterval(),
         "frozen": gc.get_freeze_count(),
     }))
 
@@ -65,6 +66,7 @@ def test_streamed_replies_load_no_tokenizer(mode: str, subprocess_env: dict[str,
     assert found["errors"] == [None, None]
     assert found["encoding_is_lazy"], "litellm.main.encoding is no longer the lazy stand-in"
     assert found["counter_off"] is True
+    assert found["switch_interval"] == 0.005, "the warm-up left its short switch interval behind"
     assert not found["tiktoken_data"], "an OpenAI or Anthropic reply loaded tiktoken's encoding"
     assert not found["hf_tokenizers"], "a reply loaded a Hugging Face tokenizer"
     if mode == "warm":
@@ -117,12 +119,17 @@ def audit(event, args):
     if event in ("socket.getaddrinfo", "socket.connect", "socket.gethostbyname"):
         events.append([event, repr(args[1] if event == "socket.connect" else args[0])])
 
-os.environ.pop("LITELLM_LOCAL_MODEL_COST_MAP", None)  # the loader itself must keep litellm off the network
+for name in ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_OFFLINE_MODE"):  # the loader must keep litellm offline
+    os.environ.pop(name, None)
 sys.addaudithook(audit)
 from agent_tui.core.llm import litellm_loader
 litellm_loader.load_litellm()
 at_import = list(events)
 litellm_loader.warm_up_in_background().join()
+# What litellm would fetch from GitHub at the first call that filters Anthropic beta headers.
+import litellm
+from litellm.anthropic_beta_headers_manager import get_beta_headers_config
+assert get_beta_headers_config(url=litellm.anthropic_beta_headers_url)
 at_warm_up = events[len(at_import):]
 # The hook does see a connection: one to a closed local port.
 with socket.socket() as closed:
@@ -138,11 +145,35 @@ print(json.dumps({"import": at_import, "warm_up": at_warm_up, "probe": events[le
 
 @pytest.mark.slow
 def test_import_and_warm_up_reach_no_host_but_this_one(subprocess_env: dict[str, str]) -> None:
-    env = {k: v for k, v in subprocess_env.items() if k != "LITELLM_LOCAL_MODEL_COST_MAP"}
+    env = {k: v for k, v in subprocess_env.items() if k not in ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_OFFLINE_MODE")}
     out = subprocess.run([sys.executable, "-c", NETWORK_CHILD], env=env, capture_output=True, text=True,
                          timeout=180, check=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["probe"], "the audit hook saw no connection at all: the check below would prove nothing"
     assert found["import"] == [], "importing litellm looked up or connected to a host (its price list?)"
     assert found["warm_up"], "the warm-up made no call"
+    # Only the warm-up's own calls to 127.0.0.1: no price list, no beta-header table from GitHub.
     assert all("127.0.0.1" in target for _, target in found["warm_up"]), found["warm_up"]
+
+
+TOKENIZER_CHILD = r"""
+import json, sys
+from agent_tui.core.llm.litellm_loader import load_litellm, token_counting
+import litellm.utils
+litellm = load_litellm()
+model = next(m for m in litellm.anthropic_models if litellm.utils.uses_anthropic_tokenizer(m))
+with token_counting() as counting:
+    tokens = counting.token_counter(model=model, text="one two three four")
+print(json.dumps({"tree_kept": hasattr(litellm.utils, "json_data"), "tokens": tokens,
+                  "hf": "tokenizers" in sys.modules}))
+"""
+
+
+@pytest.mark.slow
+def test_the_parsed_tokenizer_file_is_dropped_and_old_claude_models_still_count(subprocess_env: dict[str, str]
+                                                                                ) -> None:
+    out = subprocess.run([sys.executable, "-c", TOKENIZER_CHILD], env=subprocess_env, capture_output=True,
+                         text=True, timeout=180, check=True)
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["tree_kept"] is False, "litellm.utils.json_data (5 MB, unused after import) is still held"
+    assert found["hf"] and found["tokens"] > 0, "counting with litellm's Anthropic tokenizer broke"

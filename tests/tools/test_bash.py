@@ -60,7 +60,9 @@ async def test_abort_kills_forked_children(ctx, project: Path) -> None:
         run(ctx, "(sleep 1000 & echo $! > child.pid; wait) & sleep 1000 & echo $! > sleeper.pid; wait")
     )
     for _ in range(1500):  # up to 30 s, for a loaded machine
-        if (project / "child.pid").exists() and (project / "sleeper.pid").exists():
+        # A file exists before `echo` has written to it: wait for the pids themselves.
+        if all((project / n).exists() and (project / n).read_text().strip().isdigit()
+               for n in ("child.pid", "sleeper.pid")):
             break
         await asyncio.sleep(0.02)
     pids = [int((project / n).read_text()) for n in ("child.pid", "sleeper.pid")]

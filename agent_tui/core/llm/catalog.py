@@ -2,25 +2,23 @@
 
 Built-in providers are switched on by their usual environment variables; custom OpenAI-compatible providers
 (Ollama, LM Studio, vLLM, llama.cpp, a LiteLLM proxy) come from the config's `provider` key. Limits and prices
-are read from litellm's bundled model map *as a JSON file*, so that the catalogue never imports litellm (seconds
-of start-up) — config overrides win, and unknown models get safe defaults.
+come from litellm's model map (core/llm/model_map.py: read from its bundled JSON file until litellm is imported,
+so that the catalogue never imports litellm, seconds of start-up) — config overrides win, and unknown models get
+safe defaults.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import logging
 import os
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from agent_tui.core.config import Config, ModelConfig, ProviderConfig
+from agent_tui.core.llm import model_map
 
 log = logging.getLogger(__name__)
 
@@ -163,32 +161,16 @@ class ModelError(Exception):
     """A model or provider that cannot be used; the message says what to do."""
 
 
-@cache
-def _model_map() -> dict[str, dict[str, Any]]:
-    spec = importlib.util.find_spec("litellm")  # locates the package without importing it
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    path = Path(next(iter(spec.submodule_search_locations))) / "model_prices_and_context_window_backup.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("cannot read litellm's model map %s: %s", path, exc)
-        return {}
-    data.pop("sample_spec", None)
-    return data
-
-
 def _dec(value: Any) -> Decimal:
     return Decimal(str(value)) if value is not None else Decimal(0)
 
 
-def _from_map(provider: ProviderSpec | None, model_id: str) -> dict[str, Any] | None:
-    table = _model_map()
+def _from_map(provider: ProviderSpec | None, model_id: str) -> Mapping[str, Any] | None:
     keys = [model_id]
     if provider is not None:
         keys.insert(0, f"{provider.litellm_prefix}/{model_id}")
     for key in keys:
-        entry = table.get(key)
+        entry = model_map.lookup(key)
         if entry and (
             provider is None
             or entry.get("litellm_provider", provider.litellm_prefix)
@@ -320,7 +302,7 @@ class Catalog:
             spec = BUILTIN_PROVIDERS.get(pid)
             if spec is not None and not (cfg and cfg.base_url and cfg.models):
                 prefix = spec.litellm_prefix
-                for key, entry in _model_map().items():
+                for key, entry in model_map.entries().items():
                     if entry.get("litellm_provider") != prefix or entry.get("mode") != "chat":
                         continue
                     model_id = key[len(prefix) + 1 :] if key.startswith(prefix + "/") else key

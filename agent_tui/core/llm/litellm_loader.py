@@ -1,7 +1,8 @@
 """Import litellm lazily, once, quietly, without touching the network and without tokenizers nobody needs.
 
-`import litellm` costs about 4 s of CPU, fetches a price list from the internet unless told not to, and writes
-to stdout/stderr; all three would hurt a TUI. Everything that needs litellm goes through `load_litellm()`.
+`import litellm` costs about 4 s of CPU, fetches a price list from the internet unless told not to (and, later,
+other tables), and writes to stdout/stderr; all three would hurt a TUI. Everything that needs litellm goes
+through `load_litellm()`.
 
 On every call litellm also loads tiktoken's encoding (+40 MB, ~0.5 s the first time) to hand it to the provider
 and to price the prompt of a stream by counting its tokens, although providers report usage and we price it
@@ -41,6 +42,10 @@ def load_litellm() -> ModuleType:
         if _module is None:
             # Both must be set before the import: the cost map is fetched and the log level read at import time.
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            # litellm's switch for everything it would fetch on its own rather than from a provider we configured:
+            # besides the price list, Anthropic's beta-header table (fetched from GitHub at the first call that
+            # filters betas) and Hugging Face tokenizers. The copies bundled with it are used instead.
+            os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
             os.environ.setdefault("LITELLM_LOG", "ERROR")
             from agent_tui.core.llm import fast_path
 
@@ -55,6 +60,7 @@ def load_litellm() -> ModuleType:
             fast_path.quiet_wrapper(litellm)
             _quiet_loggers()
             _skip_eager_tokenizers(litellm)
+            _release_parsed_tokenizer_file()
             _module = litellm
     return _module
 
@@ -122,6 +128,15 @@ def _skip_eager_tokenizers(litellm: ModuleType) -> None:
     litellm_main.encoding = _LazyEncoding()
 
 
+def _release_parsed_tokenizer_file() -> None:
+    # `litellm.utils` parses its 1.7 MB Anthropic tokenizer file at import and keeps two copies: the parsed tree
+    # (`json_data`, about 5 MB, read by nothing after the import) and the JSON text (`claude_json_str`, what its
+    # tokenizer is built from, only when something counts an old Claude model's tokens). The tree goes.
+    utils = sys.modules.get("litellm.utils")
+    if utils is not None and hasattr(utils, "claude_json_str") and isinstance(getattr(utils, "json_data", None), dict):
+        del utils.json_data
+
+
 _counting_lock = threading.Lock()
 _counting = 0  # threads inside token_counting()
 
@@ -164,14 +179,25 @@ def warm_up_in_background() -> threading.Thread:
         return _warm_thread
 
 
+# While litellm loads beside a UI, every thread on a keystroke's way to the screen (Textual's input thread, the
+# event loop, its writer thread) must take the interpreter lock back from the loading thread, and waits up to the
+# switch interval for it: 5 ms by default, at each hand-over. 1 ms while loading, the default again afterwards.
+LOADING_SWITCH_INTERVAL = 0.001
+
+
 def _warm_up() -> None:
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, LOADING_SWITCH_INTERVAL))
     try:
         litellm = load_litellm()
         asyncio.run(_first_call_setup(litellm))
     except Exception:  # warm-up is an optimisation: a failure here must never reach the user
         log.warning("litellm warm-up failed", exc_info=True)
+    finally:
+        sys.setswitchinterval(previous)
     # litellm leaves ~400k objects that live as long as the process. Every full collection scanned them again: a
-    # 0.3-1 s pause in the middle of a streaming reply. Frozen, collections only look at what came after.
+    # 0.3-1 s pause in the middle of a streaming reply. Frozen, collections only look at what came after. The
+    # import's own objects are frozen already (`import_without_gc_passes`); this adds what the first calls loaded.
     gc.freeze()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Literal
 
 from agent_tui.core.models import (
     AssistantMessage,
@@ -14,6 +15,9 @@ from agent_tui.core.models import (
     TextPart,
     ToolPart,
 )
+from agent_tui.core.session.pastes import chip
+
+PasteDetail = Literal["full", "summary"]
 
 
 def _time(ms: int) -> str:
@@ -27,7 +31,17 @@ def _fence(text: str) -> str:
     return f"{ticks}\n{text.rstrip()}\n{ticks}"
 
 
-def to_markdown(session: Session, messages: list[MessageWithParts]) -> str:
+def _paste(part: TextPart, detail: PasteDetail) -> list[str]:
+    """A long paste: its chip and first line (`sessions show`), or the whole text folded under its chip (export:
+    the file is the record, so nothing the model read is left out)."""
+    assert part.paste is not None
+    label = chip(part.paste)
+    if detail == "summary":
+        return [f"*{label}*" + (f" {part.paste.preview}" if part.paste.preview else ""), ""]
+    return [f"<details><summary>{label}</summary>", "", _fence(part.text), "", "</details>", ""]
+
+
+def to_markdown(session: Session, messages: list[MessageWithParts], *, pastes: PasteDetail = "full") -> str:
     lines = [f"# {session.title}", "", f"- Session: `{session.id}`", f"- Folder: `{session.directory}`",
              f"- Created: {_time(session.time.created)}", f"- Cost: ${session.cost:.4f}", ""]
     for message in messages:
@@ -38,6 +52,8 @@ def to_markdown(session: Session, messages: list[MessageWithParts]) -> str:
         else:
             lines += [f"## User ({_time(info.time.created)})", ""]
         for part in message.parts:
+            if isinstance(part, TextPart) and part.paste is not None:
+                continue  # after the typed text that names it
             if isinstance(part, TextPart) and part.text:
                 lines += [part.text.rstrip(), ""]
             elif isinstance(part, ReasoningPart) and part.text:
@@ -51,6 +67,9 @@ def to_markdown(session: Session, messages: list[MessageWithParts]) -> str:
                     lines += [_fence(result[:20_000]), ""]
             elif isinstance(part, FilePart):
                 lines += [f"*Attached: {part.filename or part.url}*", ""]
+        for part in message.parts:
+            if isinstance(part, TextPart) and part.paste is not None:
+                lines += _paste(part, pastes)
         if isinstance(info, AssistantMessage):
             if info.error is not None:
                 lines += [f"> **Error ({info.error.kind}):** {info.error.message}", ""]

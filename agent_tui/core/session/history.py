@@ -22,6 +22,7 @@ from agent_tui.core.models import (
     TextPart,
     ToolPart,
 )
+from agent_tui.core.session.pastes import wire_text
 from agent_tui.core.tools.fs import SNIFF_BYTES, looks_binary
 
 PRUNE_PROTECT_TOKENS = 40_000
@@ -112,7 +113,7 @@ def _user_message(message: MessageWithParts, vision: bool) -> dict[str, Any] | N
     content: list[dict[str, Any]] = []
     for part in message.parts:
         if isinstance(part, TextPart) and part.text:
-            content.append({"type": "text", "text": part.text})
+            content.append({"type": "text", "text": wire_text(part)})
         elif isinstance(part, FilePart):
             item = _file_content(part, vision)
             if item:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +34,7 @@ from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session import compaction, title
 from agent_tui.core.session.history import guess_mime
 from agent_tui.core.session.loop import Turn, close_open_parts, run_turn
+from agent_tui.core.session.pastes import Paste, paste_part
 from agent_tui.core.session.prompt import build_system_prompt
 from agent_tui.core.session.recovery import OWNER, close_crashed_turn
 from agent_tui.core.session.runs import SHUTDOWN_GRACE, BusyError, Run, RunRegistry, ServiceClosed
@@ -49,6 +50,7 @@ from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
 from agent_tui.core.tools.access import AccessProvider
 from agent_tui.core.tools.base import FileTimes, SubagentResult, Tool, ToolContext, ToolRegistry
+from agent_tui.core.tools.lazy_registry import builtin_registry, link_subagents
 from agent_tui.core.tools.truncate import remove_old_saved_outputs
 from agent_tui.resources import read_prompt
 
@@ -88,14 +90,12 @@ class SessionService(SessionRecords, UndoFacade):
         self.catalog = catalog or Catalog(config)
         # Bad agent files are skipped; front ends show `self.agents.problems` to the user.
         self.agents = agents or AgentRegistry.load(agent_folders(project.root, project.directory))
-        if tools is None:
-            from agent_tui.core.tools.builtin import builtin_tools
-
-            tools = ToolRegistry(builtin_tools(webfetch_allow_private=config.webfetch.allow_private))
+        if tools is None:  # built on first use: the tools' imports are not needed for the first frame
+            tools = builtin_registry(webfetch_allow_private=config.webfetch.allow_private,
+                                     subagents=lambda: self.agents.subagents())
+        else:
+            link_subagents(tools, self.agents.subagents)
         self.tools = tools
-        task = tools.get("task")
-        if task is not None and hasattr(task, "list_subagents"):
-            task.list_subagents = self.agents.subagents  # type: ignore[attr-defined]
         self.permissions = permissions or PermissionManager(self.bus, config.permission, mode=permission_mode)
         self.mcp = mcp  # an McpManager; duck-typed so that `mcp` is never imported here
         self.access: AccessProvider | None = None  # a front end's own files and terminals (ACP)
@@ -176,6 +176,7 @@ class SessionService(SessionRecords, UndoFacade):
         model: str | None = None,
         files: list[Path] | None = None,
         prompt: str | None = None,
+        pastes: list[Paste] | None = None,
         _exclude_tools: frozenset[str] = frozenset(),
         _depth: int = 0,
     ) -> AssistantMessage:
@@ -183,7 +184,7 @@ class SessionService(SessionRecords, UndoFacade):
         aborted). Raises BusyError, SessionNotFound or ModelError before anything is stored.
 
         `prompt`: text the model reads after `text` but the transcript does not show (a custom command's
-        expansion under the `/name args` the user typed)."""
+        expansion under the `/name args` the user typed). `pastes`: long pastes sent as attachments (pastes.py)."""
         session = self._require(session_id)
         agent = self.agent_for(session_id)
         # The agent's own model counts only when nobody asked for one.
@@ -192,13 +193,14 @@ class SessionService(SessionRecords, UndoFacade):
         run = self._acquire(session_id)
         try:
             return await self._chat(run, session, resolved, text, files or [], _exclude_tools, _depth, agent,
-                                    agent_model is not None, prompt=prompt)
+                                    agent_model is not None, prompt=prompt, pastes=pastes or ())
         finally:
             self._release(run)
 
     async def _chat(
         self, run: Run, session: Session, model: ResolvedModel, text: str, files: list[Path],
         exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool, prompt: str | None = None,
+        pastes: Sequence[Paste] = (),
     ) -> AssistantMessage:
         history = self.storage.history(session.id)  # parsed once, shared: read only (core/history_cache.py)
         if history:
@@ -210,6 +212,8 @@ class SessionService(SessionRecords, UndoFacade):
         user = UserMessage(session_id=session.id)
         discard_redo(history, self._writer)
         self._writer.message(user)
+        for paste in pastes:
+            self._writer.part(paste_part(session.id, user.id, paste))
         if text:
             self._writer.part(TextPart(session_id=session.id, message_id=user.id, text=text))
         if prompt:
@@ -331,7 +335,7 @@ class SessionService(SessionRecords, UndoFacade):
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        self._writer.flush()
+        self._writer.flush(wait=True)  # the last chance: wait for another process's lock once more
         if self.mcp is not None:
             await self.mcp.shutdown()  # type: ignore[attr-defined]
         await self.bus.drain()

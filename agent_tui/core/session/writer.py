@@ -7,6 +7,11 @@ each part boundary and at the end of a turn.
 A write that fails (database locked by another program, disk full, folder made read-only) never stops the turn:
 the record stays in memory, a `StorageProblem` event says what is wrong, and every pending record is retried
 each `retry_interval` seconds until one attempt succeeds; then a resolved `StorageProblem` is sent.
+
+These writes run on the UI's event loop, so they never wait for another process's lock (`Storage.no_wait`):
+a locked database fails the write at once and it is retried soon after. A lock held for less than
+`NOTICE_AFTER` (another agent-tui writing, for milliseconds) is retried quietly; a longer one is reported.
+Only the last flush at shutdown (`flush(wait=True)`) waits the storage's normal lock timeout.
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from collections.abc import Iterable
 from agent_tui.core.bus import Bus
 from agent_tui.core.events import MessageUpdated, PartUpdated, SessionUpdated, StorageProblem
 from agent_tui.core.models import Message, Part, ReasoningPart, Session, TextPart
-from agent_tui.core.storage import BUSY_TIMEOUT, Storage, StorageError
+from agent_tui.core.storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
-RETRY_BUSY_TIMEOUT = 0.1  # while a problem is known, a retry must not hold the UI thread for long
+NOTICE_AFTER = 1.0  # seconds a lock may last before it is reported (other failures are reported at once)
+QUICK_RETRY = 0.05  # retry delay until then
 
 
 def snapshot(part: Part) -> Part:
@@ -44,7 +50,8 @@ class RecordWriter:
         self.bus = bus
         self.interval = interval
         self.retry_interval = retry_interval
-        self.problem: str | None = None  # what is wrong while records wait in memory
+        self.problem: str | None = None  # what is wrong while records wait in memory (once reported)
+        self._failing_since: float | None = None  # when writes started failing (reported or not yet)
         self._pending_messages: dict[str, Message] = {}
         self._pending_sessions: dict[str, Session] = {}
         self._retry: asyncio.TimerHandle | None = None
@@ -75,7 +82,7 @@ class RecordWriter:
         if session.id in self._deleted:
             return
         self._pending_sessions[session.id] = session
-        if self.problem is None:
+        if self._failing_since is None:
             self._save(lambda: self._put_session(session.id))
         self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
 
@@ -83,7 +90,7 @@ class RecordWriter:
         if message.session_id in self._deleted:
             return
         self._pending_messages[message.id] = message
-        if self.problem is None:
+        if self._failing_since is None:
             self._save(lambda: self._put_message(message.id))
         # Events carry snapshots: the engine keeps mutating its records, and a subscriber that keeps an event
         # (the TUI applies them a moment later) must see the record as it was, not as it is now.
@@ -110,7 +117,7 @@ class RecordWriter:
             timer.cancel()
         if part.session_id in self._deleted:
             return
-        if self.problem is not None:
+        if self._failing_since is not None:
             self._dirty[part.id] = part  # written by the next retry
             return
         self._last_write[part.id] = time.monotonic()
@@ -155,29 +162,39 @@ class RecordWriter:
 
     def _save(self, write) -> bool:  # type: ignore[no-untyped-def]
         try:
-            write()
+            with self.storage.no_wait():
+                write()
         except StorageError as exc:
             self._failed(exc)
             return False
         return True
 
-    def _failed(self, exc: StorageError) -> None:
-        self.storage.set_busy_timeout(RETRY_BUSY_TIMEOUT)
-        if self.problem is None:
+    def _failed(self, exc: StorageError, *, final: bool = False) -> None:
+        now = time.monotonic()
+        if self._failing_since is None:
+            self._failing_since = now
+            log.info("storage write failed, keeping records in memory: %s", exc)
+        lasting = final or exc.kind != "busy" or now - self._failing_since >= NOTICE_AFTER
+        if self.problem is None and lasting:
             log.warning("storage problem, keeping records in memory: %s", exc)
             self.problem = str(exc)
             self.bus.publish(StorageProblem(message=self.problem, unsaved=self.unsaved))
-        self._schedule_retry()
+        if not final:
+            self._schedule_retry()
 
     def _schedule_retry(self) -> None:
         if self._retry is not None:
             return
+        delay = QUICK_RETRY if self.problem is None else self.retry_interval
         with contextlib.suppress(RuntimeError):  # no running loop (closing): the next flush retries
-            self._retry = asyncio.get_running_loop().call_later(self.retry_interval, self.retry)
+            self._retry = asyncio.get_running_loop().call_later(delay, self.retry)
 
-    def retry(self) -> bool:
-        """Write everything pending now. True when nothing is left unsaved."""
-        self._retry = None
+    def retry(self, *, wait: bool = False) -> bool:
+        """Write everything pending now (`wait`: for another process's lock as long as the storage allows).
+        True when nothing is left unsaved."""
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
         writes = [(self._put_session, session_id) for session_id in list(self._pending_sessions)]
         writes += [(self._put_message, message_id) for message_id in list(self._pending_messages)]
         writes += [(self._put_part, part_id) for part_id in list(self._dirty)]
@@ -186,16 +203,17 @@ class RecordWriter:
             if timer is not None:
                 timer.cancel()
             try:
-                write(record_id)
+                with contextlib.nullcontext() if wait else self.storage.no_wait():
+                    write(record_id)
             except StorageError as exc:
-                self._failed(exc)
+                self._failed(exc, final=wait)
                 return False
             except Exception:
                 log.exception("dropping a record that cannot be stored")
+        self._failing_since = None
         if self.problem is not None:
             log.info("storage works again; every pending record is saved")
             self.problem = None
-            self.storage.set_busy_timeout(BUSY_TIMEOUT)
             self.bus.publish(StorageProblem(message="Saved again: every pending change is in the database.",
                                             resolved=True))
         return True
@@ -206,9 +224,8 @@ class RecordWriter:
         if part is not None:
             self._write(part)
 
-    def flush(self) -> bool:
-        """Write everything pending (waiting the normal lock timeout once more if a problem is known).
-        True when it all reached the database."""
-        if self.problem is not None:
-            self.storage.set_busy_timeout(BUSY_TIMEOUT)
-        return self.retry()
+    def flush(self, *, wait: bool = False) -> bool:
+        """Write everything pending. Without `wait` (during a turn, on the UI's loop) a locked database is not
+        waited for: what cannot be written now is retried later. With it (the last flush, at shutdown) the
+        storage's normal lock timeout is waited once more. True when it all reached the database."""
+        return self.retry(wait=wait)

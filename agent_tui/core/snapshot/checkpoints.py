@@ -18,7 +18,7 @@ from pathlib import Path
 
 from agent_tui.core import paths
 from agent_tui.core.bus import Bus
-from agent_tui.core.events import SessionUpdated, UndoUnavailable
+from agent_tui.core.events import UndoUnavailable
 from agent_tui.core.models import AssistantMessage, SnapshotFile, SnapshotPart, now_ms
 from agent_tui.core.project import Project
 from agent_tui.core.session.writer import RecordWriter
@@ -135,5 +135,4 @@ class Checkpoints:
         if session is None:
             return
         session.changes = changes
-        self.storage.put_session(session)
-        self.bus.publish(SessionUpdated(session=session.model_copy(deep=True)))
+        self.writer.session(session)  # stored (or kept through a locked database) and published

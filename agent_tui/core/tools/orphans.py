@@ -59,22 +59,66 @@ def child_preexec() -> Callable[[], None] | None:
 
 
 # The watchdog itself: stdlib only, started with -S -I so that it starts in a few milliseconds.
+# A group is known by its id (its leader's pid) and its leader's start time: once the group is gone, the kernel
+# may give that pid to an unrelated process, which may lead a group of its own with the same id. So the group is
+# signalled only while its id is not a different process's pid, and it is forgotten once it is empty (checked on
+# every message and each second), so a stale id does not linger until the pid comes round again.
 _REAPER = r"""
-import os, signal, sys, time
-groups = set()
-for line in sys.stdin.buffer:
-    line = line.strip()
+import os, select, signal, sys, time
+def started(pid):
     try:
-        pgid = int(line[1:])
-    except ValueError:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rfind(b")") + 2:].split()[19]
+def ours(pgid, start):
+    # The pid of a live group's id is never reused; a different process under it means the group is gone.
+    now = started(pgid)
+    return now is None or now == start
+def alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
+groups = {}
+def prune():
+    for pgid, start in list(groups.items()):
+        if not ours(pgid, start) or not alive(pgid):
+            del groups[pgid]
+stdin = sys.stdin.buffer.raw
+pending = b""
+while True:
+    ready, _, _ = select.select([stdin], [], [], 1.0 if groups else None)
+    if not ready:
+        prune()
         continue
-    if line[:1] == b"+":
-        groups.add(pgid)
-    elif line[:1] == b"-":
-        groups.discard(pgid)
+    data = os.read(stdin.fileno(), 65536)
+    if not data:
+        break
+    pending += data
+    *lines, pending = pending.split(b"\n")
+    for line in lines:
+        line = line.strip()
+        try:
+            pgid = int(line[1:])
+        except ValueError:
+            continue
+        if pgid <= 1:
+            continue  # 0 and 1 would mean our own group and init's
+        if line[:1] == b"+":
+            groups[pgid] = started(pgid)
+        elif line[:1] == b"-":
+            groups.pop(pgid, None)
+    prune()
 def signal_all(sig):
     alive = set()
-    for pgid in groups:
+    for pgid, start in groups.items():
+        if not ours(pgid, start):
+            continue
         try:
             os.killpg(pgid, sig)
             alive.add(pgid)

@@ -12,6 +12,7 @@ from agent_tui.core.models import (
     AssistantMessage,
     FilePart,
     Message,
+    PastedText,
     ReasoningPart,
     TextPart,
     ToolPart,
@@ -20,6 +21,7 @@ from agent_tui.tui import format as fmt
 from agent_tui.tui.panels import ToolPanel, panel_for
 from agent_tui.tui.transcript.errors import error_action, error_title
 from agent_tui.tui.transcript.markdown_stream import StreamingMarkdown
+from agent_tui.tui.transcript.pasted import paste_lines, style_chips
 from agent_tui.tui.transcript.prepared import prepared_label
 from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips, with_prefix
 
@@ -124,12 +126,18 @@ class UserBlock(Block):
         self.files: list[FilePart] = []
 
     def text(self) -> str:
-        return "\n".join(part.text for part in self.texts if part.text and not part.synthetic).strip()
+        return "\n".join(part.text for part in self.texts
+                         if part.text and not part.synthetic and part.paste is None).strip()
+
+    def pastes(self) -> list[PastedText]:
+        """Long pastes sent as attachments: shown as a line each, never as their lines (the log holds no text of
+        theirs, see conversation.py)."""
+        return [part.paste for part in self.texts if part.paste is not None]
 
     def estimate(self, width: int) -> int:
         if prepared_label(self.text()):
             return 1
-        return estimate_text_height(self.text() or " ", width - 2) + len(self.files)
+        return estimate_text_height(self.text() or " ", width - 2) + len(self.files) + len(self.pastes())
 
     def render(self, ctx: RenderContext) -> list[Strip]:
         styles = ctx.styles
@@ -138,10 +146,13 @@ class UserBlock(Block):
             line = Text(label, style=styles["dim"], no_wrap=True, overflow="ellipsis")
             return with_prefix(ctx, to_strips(ctx, line, ctx.width - 2), "▌ ", styles["user-bar"])
         body = Text(self.text() or " ", style=styles["user"])
+        pastes = self.pastes()
+        style_chips(body, pastes, styles["chip"])
         for file in self.files:
             body.append("\n")
             body.append(f"@{file.source_path or file.filename or file.url}", styles["dim"])
-        return with_prefix(ctx, to_strips(ctx, body, ctx.width - 2), "▌ ", styles["user-bar"])
+        lines = to_strips(ctx, body, ctx.width - 2) + paste_lines(ctx, pastes, ctx.width - 2)
+        return with_prefix(ctx, lines, "▌ ", styles["user-bar"])
 
 
 class TextBlock(Block):

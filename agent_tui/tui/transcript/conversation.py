@@ -23,6 +23,7 @@ from agent_tui.tui.transcript.blocks import (
     ToolBlock,
     UserBlock,
 )
+from agent_tui.tui.transcript.pasted import light
 from agent_tui.tui.transcript.retry import RetryBlock
 from agent_tui.tui.transcript.reverted import RevertedReplyBlock, RevertedUserBlock
 from agent_tui.tui.transcript.summary_block import SummaryBlock
@@ -179,7 +180,7 @@ class Conversation:
         for item in messages:
             view = MessageView(item.info.id, item.info)
             for part in item.parts:
-                view.parts[part.id] = part
+                view.parts[part.id] = light(part)
             self.messages[view.id] = view
             self.session_id = item.info.session_id
         # History is finished by definition, even a message left incomplete by a crash.
@@ -254,7 +255,7 @@ class Conversation:
             view = self.messages[part.message_id] = MessageView(part.message_id)
             structure = True
         is_new = part.id not in view.parts
-        view.parts[part.id] = part
+        view.parts[part.id] = part = light(part)
         if isinstance(view.info, UserMessage) and not isinstance(part, ToolPart):
             block = view.user_block()
             if block is not None:

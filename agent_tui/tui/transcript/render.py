@@ -48,6 +48,7 @@ STYLE_NAMES = (
     "diff-remove-line",
     "diff-number",
     "picked",
+    "chip",
     *MARKDOWN_STYLES,
     "match",
     "match-current",

@@ -3,7 +3,7 @@
 Enter sends; shift+enter and ctrl+j insert a newline (terminals without the kitty keyboard protocol send the
 same byte for Enter and shift+Enter, so ctrl+j always works). ↑ on the first line and ↓ on the last line walk
 the history; page up/down scroll the message log. Messages queued while the session is busy are listed above
-the input.
+the input. A long paste becomes a chip standing for it (prompt_chips.py, paste_attachments.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from agent_tui.tui import commands
 from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.fuzzy import fuzzy_filter
 from agent_tui.tui.project_files import list_project_files
-from agent_tui.tui.state import PromptHistory
+from agent_tui.tui.state import PromptHistory, StoredPaste
+from agent_tui.tui.widgets.paste_attachments import Attachment, PasteAttachments
+from agent_tui.tui.widgets.prompt_chips import ChipTextArea
 
 FILE_TOKEN = re.compile(r"(?:^|(?<=\s))@([^\s@]*)$")
 ATTACHED = re.compile(r"(?:^|(?<=\s))@([^\s@]+)")
@@ -57,7 +59,7 @@ class CompletionMenu(OptionList, can_focus=False):
     pass
 
 
-class PromptInput(GuardedPump, TextArea):
+class PromptInput(GuardedPump, ChipTextArea):
     """The text box. Keys that mean something to the composer are passed to it; the rest edit text."""
 
     class Submit(Message):
@@ -76,6 +78,7 @@ class PromptInput(GuardedPump, TextArea):
     def __init__(self, composer: PromptComposer, **kwargs: object) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True, **kwargs)
         self.composer = composer
+        self.pastes = composer.pastes
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key
@@ -121,9 +124,10 @@ class PromptComposer(GuardedPump, Vertical):
     """Queued messages, the completion menu and the input, as one unit."""
 
     class Submitted(Message):
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, pastes: list[Attachment] | None = None) -> None:
             super().__init__()
             self.text = text
+            self.pastes = pastes or []  # the long pastes whose chips `text` holds, in order
 
     def __init__(
         self,
@@ -142,6 +146,8 @@ class PromptComposer(GuardedPump, Vertical):
         self._completion: Completion | None = None
         # Text we put in ourselves (history, completion): its Changed event arrives later and is no user edit.
         self._placed_text: str | None = None
+        self.pastes = PasteAttachments()
+        self._draft_pastes: list[Attachment] = []  # the draft's while the history is browsed
 
     def compose(self) -> ComposeResult:
         yield Static(id="queued")
@@ -162,13 +168,24 @@ class PromptComposer(GuardedPump, Vertical):
 
     # --- text ---------------------------------------------------------------------------------------------
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, pastes: list[Attachment] | None = None) -> None:
+        """Replace the text; `pastes` replace the chips' pastes too (None: keep those `text` still shows)."""
+        if pastes is not None:
+            self.pastes.replace(pastes)
+        self.pastes.prune(text)
         self._placed_text = text
-        self.input.load_text(text)
+        self.input.load_text(text)  # also forgets the undo history, and with it any paste it held
         self.input.move_cursor(self.input.document.end)
         self.close_menu()
 
+    def add_text(self, text: str, pastes: list[Attachment]) -> None:
+        """Put `text` (with its chips' pastes) before what the prompt holds (stopped, queued prompts)."""
+        text = self.pastes.merge(pastes, text)
+        current = self.text
+        self.set_text("\n\n".join([text, current]) if current.strip() else text)
+
     def clear(self) -> None:
+        self.pastes.clear()
         self.set_text("")
 
     @on(PromptInput.Submit)
@@ -180,17 +197,29 @@ class PromptComposer(GuardedPump, Vertical):
         if text.strip() == "/":  # nothing to send: offer the commands again (the menu was closed with Esc)
             self._update_completion()
             return
-        self.history.add(text)
+        pastes = self.pastes.take(text)
+        self.history.add(text, [StoredPaste(part_id=p.part_id or "", summary=p.summary) for p in pastes])
         self.clear()
-        self.post_message(self.Submitted(text))
+        self.post_message(self.Submitted(text, pastes))
 
     def recall(self, step: int) -> bool:
         """Replace the text with the previous (-1) or next (+1) history entry. False when there is none."""
+        browsing = self.history.browsing
         entry = self.history.previous(self.text) if step < 0 else self.history.next()
         if entry is None:
             return False
-        self.set_text(entry)
+        if not browsing:
+            self._draft_pastes = self.pastes.all()
+        if self.history.browsing:
+            self.set_text(entry, self.history_pastes(entry))
+        else:  # back past the newest entry: the draft, with its own pastes
+            self.set_text(entry, self._draft_pastes)
+            self._draft_pastes = []
         return True
+
+    def history_pastes(self, entry: str) -> list[Attachment]:
+        """The pastes of a history entry, as references to their stored parts (read only when sent)."""
+        return [Attachment(p.summary, source_part=p.part_id) for p in self.history.pastes_of(entry)]
 
     def show_queued(self, texts: list[str]) -> None:
         queued = self.query_one("#queued", Static)
@@ -231,6 +260,9 @@ class PromptComposer(GuardedPump, Vertical):
             return
         self._placed_text = None
         self.history.reset()
+        self._draft_pastes = []  # an edited entry replaces the draft, as the history does
+        if self.pastes:
+            self.pastes.prune(self.text)  # a chip deleted or edited: its paste goes (and its memory)
         self._update_completion()
 
     @on(TextArea.SelectionChanged, "#prompt-input")

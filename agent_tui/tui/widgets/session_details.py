@@ -56,7 +56,8 @@ class SessionDetails:
     def _first_message(self, session_id: str) -> str:
         for message in self._service.storage.list_messages(session_id):
             if isinstance(message.info, UserMessage):
-                text = " ".join(p.text for p in message.parts if isinstance(p, TextPart) and not p.synthetic)
+                text = " ".join(p.text for p in message.parts
+                                if isinstance(p, TextPart) and not p.synthetic and p.paste is None)
                 text = " ".join(escape_controls(text).split())
                 return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
         return ""
