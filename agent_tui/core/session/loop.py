@@ -46,6 +46,7 @@ from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session.history import to_llm_messages
 from agent_tui.core.session.repeat_guard import RepeatedFailures
 from agent_tui.core.session.retry_note import clear_retry, note_retry
+from agent_tui.core.session.runs import ABORTED
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
 from agent_tui.core.text_encoding import escape_surrogates
@@ -53,8 +54,6 @@ from agent_tui.core.tools.base import Tool, ToolContext, ToolError
 from agent_tui.core.tools.truncate import truncate_for_model
 
 log = logging.getLogger(__name__)
-
-ABORTED = "Aborted by the user."
 
 
 @dataclass
