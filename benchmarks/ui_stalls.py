@@ -81,7 +81,8 @@ def _watch():
         for thread in threading.enumerate():
             if thread is threading.current_thread() or thread.ident not in frames:
                 continue
-            stack = traceback.extract_stack(frames[thread.ident], limit=int(os.environ.get("STALL_DEPTH", "7")) if thread is _main else 5)
+            depth = int(os.environ.get("STALL_DEPTH", "7")) if thread is _main else 5
+            stack = traceback.extract_stack(frames[thread.ident], limit=depth)
             _state["sampled"].append([thread.name] + [f"{f.filename.split('site-packages/')[-1]}:{f.lineno} {f.name}"
                                                       for f in stack])
 
