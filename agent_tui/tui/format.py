@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 # Replaced by tests and snapshots so relative times do not depend on when they run.
 clock: Callable[[], float] = time.time
@@ -53,3 +54,19 @@ def price_per_million(value: float | None) -> str:
     if value is None:
         return "?"
     return f"${value:g}"
+
+
+def display_path(path: Path | str) -> str:
+    """`path` for the screen: under the home folder as `~/...`, as shells and other tools show it."""
+    path = Path(path)
+    try:
+        home = Path.home()
+    except (KeyError, RuntimeError):  # no home to abbreviate
+        return str(path)
+    if home == Path(home.anchor):
+        return str(path)  # HOME=/ would turn every path into ~/...
+    try:
+        rest = path.relative_to(home)
+    except ValueError:
+        return str(path)
+    return "~" if rest == Path() else f"~/{rest}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -127,3 +128,19 @@ async def wait_for_screen(pilot: Pilot[Any], screen_type: type, *, what: str | N
 
 
 Waiter = Callable[[Callable[[], bool], str], Awaitable[None]]
+
+
+@pytest.fixture
+def scene_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The snapshot scenes of this test go under its own tmp_path (so parallel workers and two runs on one
+    machine never share a folder); the folder is $HOME while it runs, so the screen shows `~/project`."""
+    from tests.tui import scenes
+
+    root = tmp_path / "scene"
+    for name in ("HOME", "AGENT_TUI_HOME", "LITELLM_LOCAL_MODEL_COST_MAP"):  # prepare() sets them; put them back
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    scenes.use_root(root)
+    try:
+        yield root
+    finally:
+        scenes.use_root(None)

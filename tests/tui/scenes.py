@@ -1,17 +1,17 @@
 """Deterministic scenes of the app for snapshot tests and `screenshots/make_screenshots.py`.
 
-Everything that reaches the screen is fixed: the clock, the folders (under one fixed root), the session and
-message ids and times. Conversations are written to storage as records, so no model and no network is needed;
+Everything that reaches the screen is fixed: the clock, the folders (shown as `~/project`: each scene gets a
+folder of its own and is its home, so two runs on one machine never share one), the session and message ids
+and times. Conversations are written to storage as records, so no model and no network is needed;
 the app opens them exactly as it opens a real session.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import shutil
-from collections.abc import Awaitable, Callable, Iterator
+import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -41,7 +41,6 @@ from agent_tui.tui import format as fmt
 from agent_tui.tui.app import AgentApp
 from agent_tui.tui.state import PromptHistory
 
-SCENE_ROOT = Path("/tmp/agent-tui-scenes")
 NOW_MS = 1_767_261_600_000  # a fixed "now" for relative times and durations
 MINUTE = 60_000
 SIZE = (120, 40)
@@ -73,24 +72,24 @@ EDIT_DIFF = "\n".join([
 ]) + "\n"
 
 
-@contextlib.contextmanager
-def exclusive(root: Path = SCENE_ROOT) -> Iterator[None]:
-    """Only one process at a time uses the fixed root (pytest-xdist workers, two test runs on one machine):
-    `prepare` deletes and refills it. Held from the scene's preparation to the end of its test."""
-    with open(f"{root}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+_root: Path | None = None  # where the next scenes go (the snapshot tests give each test its own)
 
 
-def prepare(root: Path = SCENE_ROOT) -> Path:
-    """A fresh project folder and agent-tui home under `root`; returns the project folder."""
+def use_root(root: Path | None) -> None:
+    """Put the scenes prepared from now on under `root` (None: a new temporary folder each time)."""
+    global _root
+    _root = root
+
+
+def prepare(root: Path | None = None) -> Path:
+    """A fresh project folder and agent-tui home under `root` (which becomes $HOME, so the screen shows the
+    project as `~/project` wherever it is); returns the project folder."""
+    root = root or _root or Path(tempfile.mkdtemp(prefix="agent-tui-scene-"))
     shutil.rmtree(root, ignore_errors=True)
     project = root / "project"
     (project / "src").mkdir(parents=True)
     (project / "src" / "greeting.py").write_text('def greet(name: str) -> str:\n    return "Hello " + name\n')
+    os.environ["HOME"] = str(root)
     os.environ["AGENT_TUI_HOME"] = str(root / "home")
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     fmt.clock = lambda: NOW_MS / 1000
@@ -140,7 +139,7 @@ def add_exchange(
 
 
 def make_app(service: SessionService, **kwargs: Any) -> AgentApp:
-    history = PromptHistory.load(SCENE_ROOT / "home" / "history.json")
+    history = PromptHistory.load(service.project.directory.parent / "home" / "history.json")
     return AgentApp(service, history=history, warm_up=False, **kwargs)
 
 

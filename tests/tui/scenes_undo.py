@@ -4,7 +4,6 @@ home), fixed records; registered in `scenes.SCENES`."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from agent_tui.core.models import SnapshotFile, SnapshotPart, ToolPart, ToolState
@@ -12,13 +11,9 @@ from agent_tui.core.snapshot.changes import summarise
 from tests.tui import scenes
 from tests.tui.scenes import NOW_MS, Scene, add_exchange, make_app, prepare, service_for, sidebar_sessions
 
-# A root of their own: these scenes run git on their files, which takes long enough for another run of the
-# snapshot tests (sharing scenes.SCENE_ROOT) to wipe the folder mid-way. No path of it reaches the screen.
-UNDO_ROOT = Path("/tmp/agent-tui-scenes-undo")
-
 
 def _undo_session() -> tuple[Any, Any]:
-    project = prepare(UNDO_ROOT)
+    project = prepare()
     service = service_for(project)
     current = sidebar_sessions(service)
     repo = service.checkpoints.repo

@@ -17,6 +17,30 @@ from tests.tui.test_app_commands import run_command, send
 REPLY_WITH_CODE = "Here is the fix:\n\n```python\ndef add(a, b):\n    return a + b\n```\n\nAnd a note on needle."
 
 
+def script_two_turns(llm, title_llm, first: str, second: str, title: str) -> None:  # type: ignore[no-untyped-def]
+    llm.add(Reply.of(text(first)))
+    llm.add(Reply.of(text(second)))
+    title_llm.add(Reply.of(text(title)))
+
+
+async def send_two(pilot, first: str, second: str) -> str:  # type: ignore[no-untyped-def]
+    """Send two prompts, each after the reply to the one before; returns the session."""
+    await send(pilot, first)
+    await send(pilot, second)
+    return pilot.app.main.session_id
+
+
+async def wait_for_fork(pilot, original: str) -> str:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: pilot.app.main.session_id != original, what="the fork")
+    return pilot.app.main.session_id
+
+
+async def palette_search(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.3)
+    await type_text(pilot, query)
+
+
 def editor_script(tmp_path: Path) -> Path:
     """An $EDITOR that records what it was given (and the file's mode), then rewrites the file."""
     script = tmp_path / "fake-editor.py"
@@ -110,9 +134,7 @@ async def test_custom_commands_are_listed_and_send_their_prompt(make_app, llm, t
         await pilot.pause()
         assert "/review [arguments]" in screen_text(app) and "Review a file for bugs" in screen_text(app)
         app.main.composer.clear()
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        await type_text(pilot, "review")
+        await palette_search(pilot, "review")
         await wait_for(pilot, lambda: "Review a file for bugs" in screen_text(app), what="the palette entry")
         await pilot.press("escape")
         await pilot.pause()
@@ -121,9 +143,7 @@ async def test_custom_commands_are_listed_and_send_their_prompt(make_app, llm, t
         assert sent == "/review hello.py\n\nReview hello.py for bugs."  # the command as typed, then its prompt
         shown = screen_text(app)
         assert "/review hello.py" in shown and "Review hello.py for bugs." not in shown  # the transcript: as typed
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        await type_text(pilot, "model")
+        await palette_search(pilot, "model")
         await wait_for(pilot, lambda: "/models  F2 / Ctrl+L" in screen_text(app), what="the key in the palette")
 
 
@@ -155,13 +175,10 @@ async def test_bang_runs_a_shell_command_and_the_model_sees_it(make_app, llm, ti
 
 
 async def test_search_highlights_matches_and_walks_them(make_app, llm, title_llm):
-    llm.add(Reply.of(text("The first needle is here.")))
-    llm.add(Reply.of(text(REPLY_WITH_CODE)))
-    title_llm.add(Reply.of(text("Needles")))
+    script_two_turns(llm, title_llm, "The first needle is here.", REPLY_WITH_CODE, "Needles")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "find the NEEDLE")
-        await send(pilot, "again")
+        await send_two(pilot, "find the NEEDLE", "again")
         await pilot.press("ctrl+f")
         await wait_for(pilot, lambda: bool(app.main.query(SearchBar)), what="the search bar")
         await type_text(pilot, "needle")
@@ -187,14 +204,10 @@ async def test_search_highlights_matches_and_walks_them(make_app, llm, title_llm
 
 
 async def test_select_and_copy_a_message_or_code_block_then_fork(make_app, llm, title_llm):
-    llm.add(Reply.of(text("First answer.")))
-    llm.add(Reply.of(text(REPLY_WITH_CODE)))
-    title_llm.add(Reply.of(text("Code")))
+    script_two_turns(llm, title_llm, "First answer.", REPLY_WITH_CODE, "Code")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "first question")
-        await send(pilot, "show me code")
-        original = app.main.session_id
+        original = await send_two(pilot, "first question", "show me code")
         await pilot.press("alt+up")
         await pilot.pause()
         selection = app.message_selection
@@ -208,8 +221,7 @@ async def test_select_and_copy_a_message_or_code_block_then_fork(make_app, llm, 
         await pilot.press("up")
         assert selection.current.text == "show me code"
         await pilot.press("f")  # fork from the user's second message: the first exchange, its text in the prompt
-        await wait_for(pilot, lambda: app.main.session_id != original, what="the fork")
-        fork = app.main.session_id
+        fork = await wait_for_fork(pilot, original)
         assert [m.text() for m in app.service.messages(fork)] == ["first question", "First answer."]
         assert app.main.composer.text == "show me code"
         assert app.service.get(fork).forked_from == original
@@ -217,20 +229,16 @@ async def test_select_and_copy_a_message_or_code_block_then_fork(make_app, llm, 
 
 
 async def test_fork_command_picks_a_message(make_app, llm, title_llm):
-    llm.add(Reply.of(text("One.")))
-    llm.add(Reply.of(text("Two.")))
-    title_llm.add(Reply.of(text("Fork me")))
+    script_two_turns(llm, title_llm, "One.", "Two.", "Fork me")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "question one")
-        await send(pilot, "question two")
-        original = app.main.session_id
+        original = await send_two(pilot, "question one", "question two")
         await run_command(pilot, "/fork")
         await wait_for_screen(pilot, PickerDialog)
         assert "question two" in screen_text(app) and "question one" in screen_text(app)
         await type_text(pilot, "one")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.main.session_id != original, what="the fork")
-        assert app.service.messages(app.main.session_id) == []  # forked before the first message
+        fork = await wait_for_fork(pilot, original)
+        assert app.service.messages(fork) == []  # forked before the first message
         assert app.main.composer.text == "question one"
 

@@ -6,21 +6,11 @@ changed SVG before committing it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.tui.scenes import SCENES, SIZE, exclusive
+from tests.tui.scenes import SCENES, SIZE
 
-# The scenes share one fixed folder (its path is on screen): one pytest-xdist worker runs them all
-# (`--dist loadgroup`), and a file lock keeps other processes (a second test run) out while one runs.
-pytestmark = pytest.mark.xdist_group("scenes")
-
-
-@pytest.fixture(autouse=True)
-def scene_folder() -> Iterator[None]:
-    with exclusive():
-        yield
+pytestmark = pytest.mark.usefixtures("scene_folder")  # tests/tui/conftest.py: a folder of each test's own
 
 
 @pytest.mark.parametrize("name", list(SCENES))

@@ -8,6 +8,8 @@ import pytest
 from tests.tui.scenes import SCENES
 from tests.tui.scenes_features import FEATURE_SCENES
 
+pytestmark = pytest.mark.usefixtures("scene_folder")  # tests/tui/conftest.py: a folder of each test's own
+
 
 @pytest.mark.parametrize("name", FEATURE_SCENES)
 def test_features_in_a_small_terminal(name: str, snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 from agent_tui.core.config import global_config_path
 from agent_tui.core.llm.catalog import BUILTIN_PROVIDERS
 from agent_tui.tui.dialogs.base import Dialog, dialog_css
+from agent_tui.tui.format import display_path
 
 # Kept compact so that it fits the dialog; a test checks that it is a valid config.
 LOCAL_EXAMPLE = """{
@@ -93,9 +94,9 @@ class FirstRunDialog(Dialog[None]):
                     Content.assemble(
                         "Or use a local OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp) by adding "
                         "this to ",
-                        (str(self.config_path), "bold"),
+                        (display_path(self.config_path), "bold"),
                         " or to ",
-                        (str(self.project_dir / "agent-tui.json"), "bold"),
+                        (display_path(self.project_dir / "agent-tui.json"), "bold"),
                         ":",
                     ),
                     classes="first-run-text",

@@ -29,6 +29,7 @@ from agent_tui.core.events import (
 from agent_tui.core.models import AssistantMessage, Session
 from agent_tui.core.terminal_text import escape_controls
 from agent_tui.resources import style_path
+from agent_tui.tui import format as fmt
 from agent_tui.tui.bridge import SIDEBAR_EVENTS, TRANSCRIPT_EVENTS, EngineEvent
 from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.transcript import Transcript
@@ -119,7 +120,7 @@ class MainScreen(GuardedPump, Screen[None]):
             keys = {k: v.split(",")[0] for k, v in self.agent.key_help_by_id()}
             welcome.update(Content("\n").join([
                 Content.styled("agent-tui", "bold $accent"),
-                Content.styled(str(self.agent.service.project.directory), "$text-muted"),
+                Content.styled(fmt.display_path(self.agent.service.project.directory), "$text-muted"),
                 Content(""),
                 Content.assemble("model  ", (spec or "none configured", "bold")),
                 Content(""),
