@@ -107,3 +107,59 @@ def test_version_and_help_work_without_loading_litellm_or_mcp(subprocess_env: di
         result = json.loads(done.stderr.strip().splitlines()[-1])
         assert result == {"code": 0, "heavy": []}
         assert "agent-tui" in done.stdout
+
+
+# What the TUI must not load before its first frame: the litellm and MCP SDKs, the tools (httpx, BeautifulSoup,
+# markdownify, tree-sitter's bash grammar), the turn machinery, YAML and pathspec (only for files that need them).
+NOT_BEFORE_FIRST_FRAME = [
+    "litellm", "mcp", "openai", "httpx", "bs4", "markdownify", "yaml", "pathspec", "watchfiles", "tree_sitter_bash",
+    "agent_tui.core.tools.builtin", "agent_tui.core.tools.bash", "agent_tui.core.tools.webfetch",
+    "agent_tui.core.session.loop", "agent_tui.core.llm.stream", "agent_tui.core.llm.fast_path",
+    "agent_tui.core.session.compaction", "agent_tui.core.mcp",
+]
+
+
+def test_importing_the_tui_app_loads_none_of_the_deferred_modules(subprocess_env: dict[str, str]) -> None:
+    report = probe(["agent_tui.cli", "agent_tui.tui.app"], NOT_BEFORE_FIRST_FRAME, subprocess_env)
+    assert report["errors"] == {}, report["errors"]
+    assert report["culprits"] == {}
+
+
+FIRST_FRAME = textwrap.dedent(
+    """
+    import gc, json, sys
+    from pathlib import Path
+    from agent_tui import startup_gc
+    from agent_tui.tui import app as app_module
+
+    startup_gc.pause()  # as the command line does
+    names = json.loads(sys.argv[2])
+    service = app_module.SessionService.open(Path(sys.argv[1]), model="openai/gpt-4o")
+    seen = {}
+
+    def first_frame(app):
+        seen["loaded"] = sorted(n for n in names if any(m == n or m.startswith(n + ".") for m in sys.modules))
+        seen["gc"] = [gc.isenabled(), gc.get_freeze_count() > 0]
+        app.exit(0)
+
+    app_module.AgentApp._after_first_frame = first_frame
+    app_module.AgentApp(service, warm_up=False).run(headless=True, size=(120, 40))
+    seen["tools_after"] = service.tools.get("bash") is not None  # built on first use
+    seen["loaded_after"] = "agent_tui.core.tools.bash" in sys.modules
+    print(json.dumps(seen))
+    """
+)
+
+
+def test_the_first_frame_loads_none_of_them_and_resumes_the_collector(
+        tmp_path: Path, subprocess_env: dict[str, str]) -> None:
+    # The real start-up path (config, database, session list, every widget of the main screen) up to the
+    # first frame; then the tools still build on first use.
+    env = {**subprocess_env, "OPENAI_API_KEY": "sk-test"}
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(tmp_path), json.dumps(NOT_BEFORE_FIRST_FRAME)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["loaded"] == []
+    assert report["gc"] == [True, True]  # paused for the start-up, then frozen and switched back on
+    assert report["tools_after"] is True and report["loaded_after"] is True

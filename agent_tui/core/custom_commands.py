@@ -17,8 +17,6 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from agent_tui.core import paths
 from agent_tui.core.project import Project
 
@@ -84,6 +82,8 @@ def parse_command(path: Path, text: str) -> CustomCommand:
     body = text
     match = FRONT_MATTER.match(text)
     if match:
+        import yaml  # only for a file with front matter: not on every start-up
+
         try:
             loaded = yaml.safe_load(match.group(1))
         except yaml.YAMLError as exc:

@@ -83,7 +83,8 @@ after = [catalog.model_info(p, m).model_dump(mode="json") for p, m in specs]
 picked_after = sorted(m.id for m in catalog.models("openai") + catalog.models("anthropic"))
 table = json.loads(model_map.bundled_path().read_text())
 aliases = sorted(k for k, v in table.items() if "alias_of" in v)
-print(json.dumps({"aliases": aliases, "same": before == after, "kept_copy": model_map._whole is not None,
+kept_copy = model_map._whole is not None or bool(model_map._found)
+print(json.dumps({"aliases": aliases, "same": before == after, "kept_copy": kept_copy,
                   "picked": [picked_before, picked_after], "before": before}))
 """
 

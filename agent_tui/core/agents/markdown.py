@@ -19,7 +19,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from agent_tui.core.agents.definition import NAME, AgentDefinition
@@ -73,6 +72,8 @@ def parse_agent_file(path: Path) -> AgentDefinition:
     if not NAME.match(name):
         raise AgentFileError(f"{path}:1: '{name}' is not a usable agent name (letters, digits, '-', '_', '.')")
     front, body, _ = _split(text, path)
+    import yaml  # only when a project defines agents: not on every start-up
+
     try:
         data: Any = yaml.safe_load(front) if front.strip() else {}
     except yaml.YAMLError as exc:

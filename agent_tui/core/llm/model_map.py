@@ -30,6 +30,7 @@ _FIELD_INDENT = 8  # json.dump(indent=4): models at 4 spaces, their fields at 8
 _WINDOW = 64 * 1024  # an entry is a few hundred bytes; a longer one is decoded from the rest of the file
 _decoder = json.JSONDecoder()
 _whole: dict[str, dict[str, Any]] | None = None  # the whole file, parsed, until litellm's own table exists
+_found: dict[str, Entry | None] = {}  # entries looked up in the file, until litellm's own table exists
 
 Entry = Mapping[str, Any]
 
@@ -56,14 +57,17 @@ def lookup(key: str) -> Entry | None:
     table = _litellm_table()
     if table is not None:
         _whole = None
+        _found.clear()
         return table.get(key)
     if _whole is not None:
         return _resolved(_whole, key)
-    try:
-        return _from_file(key)
-    except (OSError, ValueError) as exc:
-        log.warning("cannot read litellm's model map %s: %s", bundled_path(), exc)
-        return None
+    if key not in _found:  # the first frame asks for the same model three times
+        try:
+            _found[key] = _from_file(key)
+        except (OSError, ValueError) as exc:
+            log.warning("cannot read litellm's model map %s: %s", bundled_path(), exc)
+            return None
+    return _found[key]
 
 
 def entries() -> Mapping[str, Entry]:

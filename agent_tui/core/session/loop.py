@@ -46,6 +46,7 @@ from agent_tui.core.secrets import SecretScrubber
 from agent_tui.core.session.history import to_llm_messages
 from agent_tui.core.session.repeat_guard import RepeatedFailures
 from agent_tui.core.session.retry_note import clear_retry, note_retry
+from agent_tui.core.session.runs import ABORTED
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
 from agent_tui.core.text_encoding import escape_surrogates
@@ -53,8 +54,6 @@ from agent_tui.core.tools.base import Tool, ToolContext, ToolError
 from agent_tui.core.tools.truncate import truncate_for_model
 
 log = logging.getLogger(__name__)
-
-ABORTED = "Aborted by the user."
 
 
 @dataclass
@@ -99,7 +98,9 @@ def format_validation(tool: str, error: ValidationError) -> str:
 async def run_turn(turn: Turn) -> None:
     assistant = turn.assistant
     for step in range(turn.step_limit):
-        tools = {t.name: t for t in turn.tools()}
+        # The first listing may build the built-in tools (their imports cost ~0.2 s of CPU, seconds while litellm
+        # loads beside them): never on the event loop (tests/session/test_turn_off_loop_imports.py).
+        tools = {t.name: t for t in (await asyncio.to_thread(turn.tools) if step == 0 else turn.tools())}
         calls = await _stream_step(turn, tools)
         if assistant.error is None and not calls and not turn.produced:
             # Nothing to show and nothing to do: say so rather than finishing silently.

@@ -17,11 +17,11 @@ from agent_tui.core.bus import Bus
 from agent_tui.core.events import SessionBusy, SessionIdle
 from agent_tui.core.models import AssistantMessage, MessageError
 from agent_tui.core.permission import PermissionManager
-from agent_tui.core.session.loop import ABORTED
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 5.0  # seconds for aborted turns to record where they stopped
+ABORTED = "Aborted by the user."
 
 
 class BusyError(Exception):

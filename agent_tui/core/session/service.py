@@ -31,21 +31,13 @@ from agent_tui.core.models import (
 from agent_tui.core.permission import PermissionManager, Policy
 from agent_tui.core.project import Project
 from agent_tui.core.secrets import SecretScrubber
-from agent_tui.core.session import compaction, title
-from agent_tui.core.session.history import guess_mime
-from agent_tui.core.session.loop import Turn, close_open_parts, run_turn
 from agent_tui.core.session.pastes import Paste, paste_part
-from agent_tui.core.session.prompt import build_system_prompt
-from agent_tui.core.session.recovery import OWNER, close_crashed_turn
 from agent_tui.core.session.runs import SHUTDOWN_GRACE, BusyError, Run, RunRegistry, ServiceClosed
 from agent_tui.core.session.sessions import SessionNotFound, SessionRecords
-from agent_tui.core.session.subagent import run_subagent
-from agent_tui.core.session.summary import summarise
-from agent_tui.core.session.tool_context import tool_context
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.snapshot.checkpoints import Checkpoints
 from agent_tui.core.snapshot.facade import UndoFacade
-from agent_tui.core.snapshot.revert import Reverter, discard_redo
+from agent_tui.core.snapshot.revert import Reverter
 from agent_tui.core.state import load_state, remember_model
 from agent_tui.core.storage import Storage
 from agent_tui.core.tools.access import AccessProvider
@@ -202,6 +194,15 @@ class SessionService(SessionRecords, UndoFacade):
         exclude: frozenset[str], depth: int, agent: AgentDefinition, from_agent: bool, prompt: str | None = None,
         pastes: Sequence[Paste] = (),
     ) -> AssistantMessage:
+        # The turn's machinery (the loop, litellm's stream reader, compaction) loads with the first turn, not
+        # before the first frame (tests/test_import_hygiene.py).
+        from agent_tui.core.session import compaction
+        from agent_tui.core.session.history import guess_mime
+        from agent_tui.core.session.loop import Turn, close_open_parts, run_turn
+        from agent_tui.core.session.prompt import build_system_prompt
+        from agent_tui.core.session.recovery import OWNER, close_crashed_turn
+        from agent_tui.core.snapshot.revert import discard_redo
+
         history = self.storage.history(session.id)  # parsed once, shared: read only (core/history_cache.py)
         if history:
             close_crashed_turn(self.storage, history[-1], shared=True)
@@ -291,10 +292,14 @@ class SessionService(SessionRecords, UndoFacade):
             times.mark_changed(Path(event.path))
 
     def _tool_context(self, run: Run, part: ToolPart, depth: int, policy: Policy | None = None) -> ToolContext:
+        from agent_tui.core.session.tool_context import tool_context
+
         return tool_context(self, run, part, depth, policy)
 
     async def run_subagent(self, ctx: ToolContext, description: str, prompt: str,
                            agent: str | None = None) -> SubagentResult:
+        from agent_tui.core.session.subagent import run_subagent
+
         return await run_subagent(self, ctx, description, prompt, agent)
 
     # --- background work: titles, compaction, init --------------------------------------------------------
@@ -305,9 +310,13 @@ class SessionService(SessionRecords, UndoFacade):
         task.add_done_callback(self._background.discard)
 
     async def _title(self, session_id: str, text: str) -> None:
+        from agent_tui.core.session import title
+
         await title.title_session(self, session_id, text)
 
     async def _summarise(self, run: Run, session: Session, model: ResolvedModel) -> AssistantMessage:
+        from agent_tui.core.session.summary import summarise
+
         return await summarise(self, run, session, model)
 
     async def compact(self, session_id: str, model: str | None = None) -> AssistantMessage:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 # Folders never worth walking or watching in a coding project.
 SKIPPED_DIRS: frozenset[str] = frozenset(
@@ -92,6 +94,8 @@ def _read_spec(path: Path) -> pathspec.GitIgnoreSpec | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:  # missing, a folder, unreadable: no rules from it
         return None
+    import pathspec  # here, not at the top: the prompt imports this module before the first frame
+
     spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
     return spec if len(spec) else None
 

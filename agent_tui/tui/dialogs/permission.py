@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Literal
 
 from rich.console import RenderableType
-from rich.syntax import Syntax
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -43,6 +42,8 @@ def preview_of(event: PermissionAsked, theme: dict[str, str] | None = None) -> R
         return DiffView("\n".join(lines), DiffStyles.from_theme(theme or {}))
     command = event.metadata.get("command")
     if isinstance(command, str) and command.strip():
+        from rich.syntax import Syntax  # pygments: loaded when a command is first asked about, not at start-up
+
         return Syntax(escape_controls(command), "bash", theme="ansi_dark", word_wrap=True, background_color="default")
     return None
 
