@@ -87,7 +87,7 @@ async def test_sending_a_long_paste_stores_it_whole_sends_it_to_the_model_and_sh
         assert body in sent and sent.endswith(f"Why do these fail? {CHIP} Be brief.")
         # The log shows the chip and one line for the paste, never its lines.
         screen = screen_text(app)
-        assert CHIP in screen and "⎘ pasted text #1 · 100,000 lines · 6.4 MB 000001 GET" in screen
+        assert CHIP in screen and "└ pasted text #1 · 100,000 lines · 6.4 MB  000001 GET" in screen
         assert "000002 GET" not in screen
         log = app.main.transcript
         [block] = [b for b in log.blocks if isinstance(b, UserBlock)]
@@ -116,7 +116,7 @@ async def test_a_reopened_session_shows_the_chip_and_the_model_still_reads_the_p
     again = make_app(make_service(), session_id=session_id)  # the same database, read again
     async with again.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "Read them." in screen_text(again), what="the session")
-        assert "⎘ pasted text #1 · 1,000 lines" in screen_text(again) and "000002 GET" not in screen_text(again)
+        assert "└ pasted text #1 · 1,000 lines" in screen_text(again) and "000002 GET" not in screen_text(again)
         await type_text(pilot, "and now?")
         await pilot.press("enter")
         await wait_for(pilot, lambda: replies(again) == 2, what="the second reply")
