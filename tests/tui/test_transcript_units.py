@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 from rich.console import Console
 from rich.text import Text
@@ -85,6 +88,69 @@ def test_replaced_text_starts_over() -> None:
     stream = StreamingMarkdown()
     stream.lines("Old text.\n\nMore old.", ctx)
     assert texts(stream.lines("New.", ctx)) == ["New."]
+
+
+def streamed(text: str, ctx: RenderContext) -> StreamingMarkdown:
+    """`text` fed word by word, as a reply streams."""
+    stream = StreamingMarkdown()
+    shown = ""
+    for word in re.findall(r"\S+\s*|\s+", text):
+        shown += word
+        stream.lines(shown, ctx)
+    return stream
+
+
+def exactly(lines: list) -> list:  # type: ignore[type-arg]
+    return [list(line) for line in lines]
+
+
+FINISHED_TEXTS = {
+    "paragraphs": ("Alpha beta.\n\nGamma **delta**.\n\nEpsilon `zeta`.", True),
+    "heading, list, code": ("Reads `bus.py` .\n\n## What changes\n\n- caches\n- the tail\n\n"
+                            "```python\nfor p in parts:\n    render(p)\n```\n\nThen *this* .", True),
+    "quote": ("> quoted\n\n> again\n\nText.", True),
+    "table": ("| a | b |\n|---|---|\n| 1 | 2 |\n\nAfter the table.", True),
+    "open fence": ("Code:\n\n```python\nprint('hi')\n", True),
+    "loose list": ("- one\n\n- two\n\n- three\n\nAfter.", False),
+    "loose ordered list": ("1. one\n\n2. two\n\nAfter.", False),
+    "item continued after a blank line": ("- item\n\n  continued item\n\n- next\n\nDone.", False),
+    "rule": ("Above.\n\n---\n\nBelow.", False),
+    "link by reference": ("See [the docs][d].\n\nMore.\n\n[d]: https://example.com", False),
+    "raw html": ("<div>\n\nhello\n\n</div>\n\nText", False),
+}
+
+
+@pytest.mark.parametrize("name", list(FINISHED_TEXTS))
+@pytest.mark.parametrize("width", [60, 30])
+def test_a_finished_reply_keeps_its_streamed_blocks_only_when_they_look_like_the_whole(name: str, width: int
+                                                                                       ) -> None:
+    text, kept = FINISHED_TEXTS[name]
+    ctx = context(width)
+    finished = streamed(text, ctx).finished_lines(text, ctx)
+    assert (finished is not None) is kept
+    if finished is not None:
+        assert exactly(finished) == exactly(markdown_strips(ctx, text))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_finished_lines_are_the_whole_render_or_nothing_for_any_mix_of_blocks(seed: int) -> None:
+    pieces = ["Some **bold** words.", "A plain sentence here.", "## A heading", "- a\n- b", "1. x\n2. y",
+              "```python\nx = 1\n\ny = 2\n```", "> a quote", "| h |\n|---|\n| c |", "- a\n\n- loose",
+              "---", "    indented code", "Term  \nwith a hard break", "* star\n* list"]
+    rng = random.Random(seed)
+    text = "\n\n".join(rng.choice(pieces) for _ in range(rng.randint(2, 9)))
+    ctx = context(rng.choice([24, 60]))
+    stream = streamed(text, ctx)
+    finished = stream.finished_lines(text, ctx)
+    assert finished is None or exactly(finished) == exactly(markdown_strips(ctx, text)), text
+
+
+def test_a_list_after_a_paragraph_streams_with_the_one_blank_line_it_keeps_when_finished() -> None:
+    # Rich starts a list (or quote, or table) with its blank line; joining the chunks added a second one, so
+    # the reply jumped by a line when it finished.
+    ctx = context()
+    text = "Intro.\n\n- one\n- two\n\nAfter the list."
+    assert texts(streamed(text, ctx).lines(text, ctx)) == texts(markdown_strips(ctx, text))
 
 
 @pytest.mark.parametrize("text", [

@@ -17,7 +17,8 @@ from agent_tui.core.models import (
     UserMessage,
 )
 from agent_tui.tui.transcript import Transcript, demo
-from agent_tui.tui.transcript.blocks import ToolBlock
+from agent_tui.tui.transcript.blocks import TextBlock, ToolBlock
+from agent_tui.tui.transcript.render import markdown_strips
 from tests.tui.transcript_apps import TranscriptApp, settle, visible_text
 
 SIZE = (100, 30)
@@ -105,6 +106,32 @@ async def test_streaming_deltas_show_up_and_the_finished_reply_is_rendered_whole
         assert "print('fixed')" in shown
         assert "Done now." in shown
         assert "model-x" in shown  # the footer of the finished message
+
+
+async def test_the_end_of_a_reply_is_shown_at_once_from_the_streamed_lines() -> None:
+    # Streamed one piece per frame, then finished: the last words and the footer are drawn by the finishing
+    # events themselves (no frame left pending), the finished blocks are kept rather than rendered again, and
+    # what is shown is exactly the whole text rendered at once.
+    text = ("Here is **the plan** for `bus.py`.\n\n## Steps\n\n1. Read the file\n2. Fix the bug\n\n"
+            "```python\nprint('fixed')\n```\n\n> checked twice\n\nDone now, with *all* of it.")
+    app = TranscriptApp(demo.full_conversation()[:1])
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(Transcript)
+        await settle(pilot, log)
+        for event in reply_events(text, pieces=40):
+            log.apply(event)
+            await settle(pilot, log)
+        block = next(b for b in log.blocks if isinstance(b, TextBlock))
+        assert block.streaming
+        for event in finish_events(text):
+            log.apply(event)
+        assert log.settled
+        assert not block.streaming
+        assert block.whole_renders == 0
+        assert "Done now, with all of it." in visible_text(log)
+        assert "model-x" in visible_text(log)
+        whole = markdown_strips(log._render_context(), text)
+        assert [list(line) for line in block.cached() or []] == [list(line) for line in whole]
 
 
 async def test_deltas_are_coalesced_into_frames() -> None:

@@ -156,12 +156,16 @@ class UserBlock(Block):
 
 
 class TextBlock(Block):
-    """Assistant text as Markdown; while it streams only the unfinished last Markdown block is re-rendered."""
+    """Assistant text as Markdown; while it streams only the unfinished last Markdown block is re-rendered, and
+    when it finishes only what was not rendered yet (unless the whole text renders differently, see
+    markdown_stream.py)."""
 
     def __init__(self, part: TextPart, *, streaming: bool) -> None:
         super().__init__(part.id, part.message_id)
         self.part = part
         self._stream: StreamingMarkdown | None = StreamingMarkdown() if streaming else None
+        self._finished_stream: StreamingMarkdown | None = None  # used once, by the first render after finishing
+        self.whole_renders = 0  # renders of the whole text (for tests and benchmarks)
 
     @property
     def streaming(self) -> bool:
@@ -169,7 +173,7 @@ class TextBlock(Block):
 
     def finish(self) -> None:
         if self._stream is not None:
-            self._stream = None
+            self._finished_stream, self._stream = self._stream, None
             self.invalidate()
 
     def estimate(self, width: int) -> int:
@@ -178,6 +182,10 @@ class TextBlock(Block):
     def render(self, ctx: RenderContext) -> list[Strip]:
         if self._stream is not None:
             return self._stream.lines(self.part.text, ctx)
+        finished, self._finished_stream = self._finished_stream, None
+        if finished is not None and (lines := finished.finished_lines(self.part.text, ctx)) is not None:
+            return lines
+        self.whole_renders += 1
         return markdown_strips(ctx, self.part.text)
 
 

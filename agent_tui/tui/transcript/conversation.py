@@ -29,6 +29,19 @@ from agent_tui.tui.transcript.reverted import RevertedReplyBlock, RevertedUserBl
 from agent_tui.tui.transcript.summary_block import SummaryBlock
 
 
+def ends_something(event: object) -> bool:
+    """True for an event that ends a streamed part or a reply: show it at once rather than at the next frame
+    (the end of a reply should never wait; it is also when the person starts reading)."""
+    if isinstance(event, PartUpdated):
+        part = event.part
+        if isinstance(part, TextPart | ReasoningPart):
+            return part.time_end is not None
+        return isinstance(part, ToolPart) and part.state.status in ("completed", "error")
+    if isinstance(event, MessageUpdated):
+        return event.message.time.completed is not None or event.message.error is not None
+    return False
+
+
 class MessageView:
     """One message: its record, its parts in order, and the blocks that show them (kept between rebuilds)."""
 
@@ -278,7 +291,8 @@ class Conversation:
                 block.finish()
         elif isinstance(block, ToolBlock) and isinstance(part, ToolPart):
             block.part = part
-        block.invalidate()
+        # Not invalidated here: the widget does that at its next frame. Until then a repaint (the status line
+        # changing, a scroll) shows the lines as they were instead of rendering the block once per repaint.
         return [block], structure
 
     def remove(self, message_id: str) -> bool:

@@ -1,8 +1,10 @@
 """Streaming Markdown: finished blocks are rendered once, only the unfinished last block is rendered again.
 
 A block is finished at a blank line outside a code fence that is followed by a line that does not continue it
-(an indented line may belong to a list item). Rendering chunk by chunk can differ slightly from rendering the
-whole text (e.g. a loose list split in two), so a finished message is rendered once more, whole.
+(an indented line may belong to a list item). Rendering chunk by chunk can differ from rendering the whole text
+(a loose list split in two, a link defined further down), so when the message finishes its whole text is parsed
+once: if every cut falls between top-level blocks the finished chunks are kept and only the rest is rendered;
+otherwise the whole text is rendered again (`finished_lines`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from agent_tui.core.terminal_text import escape_controls
-from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips
+from agent_tui.tui.transcript.render import MARKDOWN_PARSER, RenderContext, markdown_strips, to_strips
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # A paragraph of prose with nothing Markdown would format: no inline markup, entities, escapes or HTML, and no
@@ -40,6 +42,42 @@ def plain_paragraph(text: str) -> str | None:
         if not stripped or not _PLAIN_START.fullmatch(stripped) or line.endswith("  ") or _ORDERED.match(stripped):
             return None
     return " ".join(line.strip() for line in lines)
+
+
+# Top-level blocks whose rendering does not depend on what is around them: Rich puts no blank line after a rule,
+# and drops raw HTML but not the blank line before it.
+_SELF_CONTAINED = {"paragraph_open", "heading_open", "fence", "code_block", "bullet_list_open", "ordered_list_open",
+                   "table_open", "blockquote_open"}
+
+
+def cuts_between_blocks(text: str, cuts: list[int]) -> bool:
+    """True when rendering `text` cut at these offsets (each the start of a blank line), one chunk at a time with
+    a blank line between, looks exactly like rendering it whole: no top-level block spans a cut, every block is
+    one whose look does not depend on its neighbours, and no link is defined by reference (the definition may
+    sit in another chunk)."""
+    if not cuts:
+        return True
+    env: dict[str, object] = {}
+    escaped = escape_controls(text)
+    tokens = MARKDOWN_PARSER.parse(escaped, env)
+    if env.get("references"):
+        return False
+    lines = escaped.split("\n")
+    spans: list[tuple[int, int]] = []
+    for token in tokens:
+        if token.level != 0 or token.nesting < 0:
+            continue
+        if token.type not in _SELF_CONTAINED or token.map is None:
+            return False
+        start, end = token.map
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1  # a list's map runs on over the blank lines after it
+        spans.append((start, end))
+    for cut in cuts:
+        line = text.count("\n", 0, cut)
+        if any(start <= line < end for start, end in spans):
+            return False
+    return True
 
 
 @cache
@@ -91,6 +129,7 @@ class StreamingMarkdown:
         self._seen = ""
         self._done_end = 0  # text[:_done_end] is rendered into _done_lines
         self._done_lines: list[Strip] = []
+        self._cuts: list[int] = []  # where the chunks rendered into _done_lines were joined (by a blank line)
         self._width = 0
         self.renders = 0  # Markdown renders performed (for tests and benchmarks)
 
@@ -98,26 +137,45 @@ class StreamingMarkdown:
         self._splitter = BlockSplitter()
         self._done_end = 0
         self._done_lines = []
+        self._cuts = []
 
-    def lines(self, text: str, ctx: RenderContext) -> list[Strip]:
+    def _advance(self, text: str, ctx: RenderContext) -> None:
+        """Render the blocks of `text` that finished since the last call (all of them again at a new width)."""
         if not text.startswith(self._seen[: self._splitter.scanned]):
             self._reset()  # the text was replaced, not extended
         self._seen = text
         if ctx.width != self._width:
             self._width = ctx.width
-            done = text[: self._done_end]
-            self._done_lines = self._render(done, ctx)
+            self._done_lines = self._render(text[: self._done_end], ctx)
+            self._cuts = []
         boundary = self._splitter.feed(text)
         if boundary > self._done_end:
             chunk = self._render(text[self._done_end : boundary], ctx)
             if self._done_lines and chunk:
-                self._done_lines.append(ctx.blank())
-            self._done_lines.extend(chunk)
+                self._cuts.append(self._done_end)
+            self._done_lines = self._joined(chunk, ctx)
             self._done_end = boundary
-        tail = self._tail(text, ctx)
-        if self._done_lines and tail:
-            return [*self._done_lines, ctx.blank(), *tail]
-        return [*self._done_lines, *tail]
+
+    def _joined(self, chunk: list[Strip], ctx: RenderContext) -> list[Strip]:
+        """The finished lines and `chunk` with one blank line between, as Rich puts between two blocks. A list,
+        quote or table already starts with that blank line (Rich writes it before any such block)."""
+        if self._done_lines and chunk and chunk[0] != ctx.blank():
+            return [*self._done_lines, ctx.blank(), *chunk]
+        return [*self._done_lines, *chunk]
+
+    def lines(self, text: str, ctx: RenderContext) -> list[Strip]:
+        self._advance(text, ctx)
+        return self._joined(self._tail(text, ctx), ctx)
+
+    def finished_lines(self, text: str, ctx: RenderContext) -> list[Strip] | None:
+        """The lines of the finished text: the chunks rendered while it streamed and the rest rendered once,
+        when they look exactly like the whole text rendered at once; None when it must be rendered whole."""
+        self._advance(text, ctx)
+        rest = text[self._done_end :]
+        cuts = [*self._cuts, self._done_end] if self._done_lines and rest.strip() else self._cuts
+        if not cuts_between_blocks(text, cuts):
+            return None
+        return self._joined(self._render(rest, ctx), ctx)
 
     def _tail(self, text: str, ctx: RenderContext) -> list[Strip]:
         """The unfinished last block. An open code fence is shown without highlighting (highlighting a growing

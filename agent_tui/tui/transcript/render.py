@@ -133,7 +133,7 @@ class CachedCodeBlock(CodeBlock):
         yield highlighted(str(self.text).rstrip(), self.lexer_name, self.theme, word_wrap=True, padding=1)
 
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+MARKDOWN_PARSER = MarkdownIt().enable("strikethrough").enable("table")
 _TEMPLATE = Markdown("", hyperlinks=False)
 _TEMPLATE.elements = {**Markdown.elements, "fence": CachedCodeBlock, "code_block": CachedCodeBlock,
                       "heading_open": LeftHeading}
@@ -145,7 +145,7 @@ def markdown(text: str, code_theme: str) -> Markdown:
     Rich sets in its constructor."""
     md = copy.copy(_TEMPLATE)
     md.markup = text
-    md.parsed = _PARSER.parse(text)
+    md.parsed = MARKDOWN_PARSER.parse(text)
     md.code_theme = code_theme
     md.inline_code_theme = code_theme
     return md

@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from agent_tui.tui.transcript.blocks import Block, TextBlock, ToolBlock, UserBlock
 from agent_tui.tui.transcript.overlay import overlay
-from agent_tui.tui.transcript.render import _PARSER
+from agent_tui.tui.transcript.render import MARKDOWN_PARSER
 
 if TYPE_CHECKING:
     from agent_tui.tui.transcript.widget import Transcript
@@ -57,7 +57,7 @@ class Selectable:
 def code_blocks(markdown: str) -> tuple[CodeBlock, ...]:
     """The fenced and indented code blocks of a Markdown text, in order."""
     found: list[CodeBlock] = []
-    for token in _PARSER.parse(markdown):
+    for token in MARKDOWN_PARSER.parse(markdown):
         if token.type in ("fence", "code_block"):
             found.append(CodeBlock(language=(token.info or "").split(" ")[0], code=token.content.rstrip("\n")))
     return tuple(found)

@@ -2,7 +2,8 @@
 
 Finished blocks are rendered once per width and cached; blocks never scrolled into view are only estimated, so
 opening a long session renders about a screenful. Events mark blocks dirty and a one-shot timer renders them at
-most once per frame; nothing runs while nothing changes (the elapsed-time tick exists only while a tool runs).
+most once per frame; the end of a part or of a reply is rendered at once. Nothing runs while nothing changes (the
+elapsed-time tick exists only while a tool runs).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from agent_tui.tui import format as fmt
 from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.transcript.block_layout import Layout
 from agent_tui.tui.transcript.blocks import Block
-from agent_tui.tui.transcript.conversation import Conversation
+from agent_tui.tui.transcript.conversation import Conversation, ends_something
 from agent_tui.tui.transcript.elapsed_tick import ElapsedTick
 from agent_tui.tui.transcript.panel_selection import PanelSelection
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
@@ -35,6 +36,7 @@ FRAME_SECONDS = 1 / 20  # 20 renders a second read as smooth streaming and cost 
 MAX_FRAME_SECONDS = 0.25
 FOLLOW_STEP = 6  # lines of blank space the followed view gains at a time while a reply streams
 COST_SPACING = 16  # wait at least this many times the last render's cost (Textual's repaint costs as much again)
+MIN_DELAY = 0.001  # a Textual timer of 0 s never fires (it divides by its interval)
 MAX_LAYOUT_PASSES = 8  # rendering estimated blocks changes heights, which can bring more blocks into view
 
 
@@ -74,6 +76,7 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
         self._flush_timer: Timer | None = None
         self._tick = ElapsedTick(self.set_interval, self.mark_changed)
         self._last_flush_cost = 0.0
+        self._last_flush_at = 0.0
         self._base = Style.null()
         self._styles: Styles | None = None
         # Features layered on the log (search, message selection) without living in it: a hook sees each key
@@ -138,7 +141,10 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
         changed, structure = result
         self._dirty.update(changed)
         self._structure_dirty |= structure
-        self._schedule_flush()
+        if ends_something(event) and self.is_mounted:
+            self._flush_changes()
+        else:
+            self._schedule_flush()
 
     def toggle_details(self) -> None:
         """Expand every tool panel and reasoning block, or (when all are expanded) collapse them all."""
@@ -288,13 +294,16 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
     def _schedule_flush(self) -> None:
         if self._flush_timer is not None or not self.is_mounted:
             return
-        # Expensive renders (a long unfinished block) are spaced out so rendering stays a small share of a core.
-        delay = min(MAX_FRAME_SECONDS, max(FRAME_SECONDS, self._last_flush_cost * COST_SPACING))
+        # At most one frame per FRAME_SECONDS, counted from the last one, so the first change after a pause shows
+        # at once. Expensive renders (a long unfinished block) are spaced out so rendering stays a small share of
+        # a core.
+        spacing = min(MAX_FRAME_SECONDS, max(FRAME_SECONDS, self._last_flush_cost * COST_SPACING))
+        delay = max(MIN_DELAY, self._last_flush_at + spacing - perf_counter())
         self._flush_timer = self.set_timer(delay, self._flush_changes)
 
     def _flush_changes(self) -> None:
         """Apply what changed since the last frame: rebuild the block list, re-render dirty blocks, relayout."""
-        started = perf_counter()
+        started = self._last_flush_at = perf_counter()
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
