@@ -9,7 +9,8 @@ litellm and the transcript are loaded; then the figures are taken:
 - before the paste, after the paste (the prompt holds it), after the send and the reply (then `gc.collect()`);
 - RSS (from /proc/self/status) and, unless `--no-trace`, the Python heap traced by tracemalloc from the
   baseline on, with the biggest allocation sites still alive after the send (they name who holds the text);
-- RSS once more after glibc's `malloc_trim(0)`: what is still above the baseline then is really held.
+- RSS once more after glibc's `malloc_trim(0)`: what is still above the baseline then is really held;
+- the CPU time of this process for the paste and for the send (the pauses included: the app is idle in them).
 
 Issue 10 reported 72 MB → 665 MB that stayed after a 100,000-line paste.
 """
@@ -24,6 +25,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -125,23 +127,25 @@ async def measure(lines: int, trace: bool) -> None:
                 settled()
                 if trace:
                     tracemalloc.start(8)
-                rows = [("before paste", rss_mb(), traced_mb())]
+                rows = [("before paste", rss_mb(), traced_mb(), 0.0)]
+                started = time.process_time()
 
                 text = pasted_text(lines)
                 app.post_message(events.Paste(text))
                 del text
                 await pilot.pause(0.5)
                 settled()
-                rows.append(("after paste", rss_mb(), traced_mb()))
+                rows.append(("after paste", rss_mb(), traced_mb(), time.process_time() - started))
+                started = time.process_time()
 
                 await pilot.press("enter")
                 await wait(pilot, lambda: replies() == 2, "the reply to the paste")
                 await pilot.pause(1.0)
                 settled()
-                rows.append(("after send", rss_mb(), traced_mb()))
+                rows.append(("after send", rss_mb(), traced_mb(), time.process_time() - started))
                 if trim := malloc_trim():
                     trim(0)
-                    rows.append(("malloc_trim", rss_mb(), traced_mb()))
+                    rows.append(("malloc_trim", rss_mb(), traced_mb(), 0.0))
                 snapshot = tracemalloc.take_snapshot() if trace else None
                 if trace:
                     tracemalloc.stop()
@@ -151,14 +155,14 @@ async def measure(lines: int, trace: bool) -> None:
             server.terminate()
             server.wait()
     print(f"paste of {lines:,} lines; the longest stored text part has {stored:,} characters")
-    print(f"{'':14}{'RSS MB':>9}{'traced MB':>11}")
-    for name, rss, traced in rows:
-        print(f"{name:14}{rss:9.1f}{traced:11.1f}")
+    print(f"{'':14}{'RSS MB':>9}{'traced MB':>11}{'CPU s':>8}")
+    for name, rss, traced, cpu in rows:
+        print(f"{name:14}{rss:9.1f}{traced:11.1f}{cpu:8.2f}")
     if snapshot is not None:
         print("largest allocation sites alive after the send (traced since before the paste):")
         for stat in snapshot.statistics("traceback")[:8]:
             frames = [f for f in stat.traceback if "agent_tui" in f.filename] or list(stat.traceback)
-            where = f"{Path(frames[0].filename).name}:{frames[0].lineno}"
+            where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"  # the innermost of ours
             print(f"  {stat.size / 2**20:8.1f} MB  {stat.count:>8} blocks  {where}")
 
 

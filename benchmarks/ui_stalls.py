@@ -67,8 +67,13 @@ def _run(self):
 
 
 def _watch():
+    loaded = False
     while True:
         time.sleep(_limit / 2)
+        loader = sys.modules.get("agent_tui.core.llm.litellm_loader")
+        if not loaded and loader is not None and loader.is_loaded():
+            loaded = True
+            _log.write(json.dumps({"loaded": time.perf_counter()}) + "\n")
         start = _state["start"]
         if start is None or time.perf_counter() - start < _limit / 2 or len(_state["sampled"]) >= 3:
             continue
@@ -76,7 +81,8 @@ def _watch():
         for thread in threading.enumerate():
             if thread is threading.current_thread() or thread.ident not in frames:
                 continue
-            stack = traceback.extract_stack(frames[thread.ident], limit=7 if thread is _main else 5)
+            depth = int(os.environ.get("STALL_DEPTH", "7")) if thread is _main else 5
+            stack = traceback.extract_stack(frames[thread.ident], limit=depth)
             _state["sampled"].append([thread.name] + [f"{f.filename.split('site-packages/')[-1]}:{f.lineno} {f.name}"
                                                       for f in stack])
 
@@ -93,6 +99,8 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, required=True)
     parser.add_argument("--threshold", type=float, default=20.0, help="ms")
     parser.add_argument("--seconds", type=float, default=8.0, help="how long to type after ready")
+    parser.add_argument("--send", action="store_true",
+                        help="instead of typing, send a prompt at ready and time its first token after the import")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="agent-tui-stalls-"))
@@ -105,20 +113,26 @@ def main() -> None:
         stall_log = root / "stalls.jsonl"
         echoes: list[tuple[float, float | None]] = []
         ready = 0.0
+        first_token: float | None = None
         server = BenchServer().start()
         try:
             env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                    "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-bench",
                    "AGENT_TUI_HOME": str(home / ".agent-tui"), "PYTHONPATH": str(site),
                    "STALL_LOG": str(stall_log), "STALL_MS": str(args.threshold),
-                   **({"STALL_SWITCH": os.environ["STALL_SWITCH"]} if "STALL_SWITCH" in os.environ else {})}
+                   **{k: os.environ[k] for k in ("STALL_SWITCH", "STALL_DEPTH") if k in os.environ}}
             term = Terminal(root)
             term.start([str(args.venv / "bin" / "agent-tui"), "--model", "openai/bench"], env, project)
             try:
                 if term.wait_for(lambda s: "Ask anything" in s, 30) is None:
                     sys.exit("the app never became ready")
                 ready = time.monotonic()
-                end = ready + args.seconds
+                if args.send:
+                    term.type("bench tokens=20 delay_ms=0 id=s1")
+                    time.sleep(0.05)
+                    term.keys("Enter")
+                    first_token = term.wait_for(lambda s: "BEGINQZs1" in s, 60, poll=0.005)
+                end = ready + (0 if args.send else args.seconds)
                 typed = ""
                 while time.monotonic() < end:
                     typed += "abcdefghijklmnopqrstuvwxyz"[len(typed) % 26]
@@ -135,6 +149,11 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
+    loaded = next((r["loaded"] for r in records if "loaded" in r), None)
+    records = [r for r in records if "ms" in r]
+    if args.send and first_token is not None and loaded is not None:
+        print(f"prompt sent at ready: litellm loaded at {loaded - ready:+.2f} s, first token on screen "
+              f"{first_token - loaded:.3f} s after that (watchdog polls every {args.threshold / 2:.0f} ms)")
     # perf_counter and monotonic are the same clock on Linux: times are printed from "ready" on screen.
     print(f"load average {os.getloadavg()[0]:.1f}; {len(records)} loop callbacks ≥ {args.threshold:.0f} ms")
     slow = [f"{at:+.2f} s: {ms:.0f} ms" for at, ms in echoes if ms is None or ms >= args.threshold]

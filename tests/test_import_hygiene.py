@@ -146,6 +146,7 @@ FIRST_FRAME = textwrap.dedent(
     app_module.AgentApp(service, warm_up=False).run(headless=True, size=(120, 40))
     seen["tools_after"] = service.tools.get("bash") is not None  # built on first use
     seen["loaded_after"] = "agent_tui.core.tools.bash" in sys.modules
+    seen["page_libs"] = sorted({m.split(".")[0] for m in sys.modules} & {"bs4", "markdownify"})  # 8 MB: first fetch
     print(json.dumps(seen))
     """
 )
@@ -163,3 +164,4 @@ def test_the_first_frame_loads_none_of_them_and_resumes_the_collector(
     assert report["loaded"] == []
     assert report["gc"] == [True, True]  # paused for the start-up, then frozen and switched back on
     assert report["tools_after"] is True and report["loaded_after"] is True
+    assert report["page_libs"] == []

@@ -10,11 +10,17 @@ than being mirrored. Only committed writes reach it: a transaction that fails le
 
 What `Storage.history` returns is shared with the cache: read it, never change it in place (copy a record before
 changing it, as `close_crashed_turn` and `discard_redo` do). `Storage.list_messages` still returns fresh objects.
+
+A part stored longer than `BIG_ROW` (a long paste sent as an attachment, core/session/pastes.py) is not kept: it
+is read again each time a history is assembled, and neither the message holding it nor the listing is kept, so
+its text is in memory only while a step builds its request, not for as long as the session is cached (a
+100,000-line paste stayed as 7 MB after the send). One indexed read of one row per step is its whole cost.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import TypeAdapter
@@ -24,12 +30,18 @@ from agent_tui.core.models import Message, MessageWithParts, Part
 _MESSAGE = TypeAdapter(Message)
 _PART = TypeAdapter(Part)
 MAX_SESSIONS = 8  # sessions kept parsed: the ones on screen and their sub-agents
+BIG_ROW = 256_000  # characters of JSON: a part longer than this is read again when needed, never kept
 
 
 @dataclass
 class _Row:
     data: str | None  # the stored JSON, until it is parsed
     record: Message | Part | None = None
+    big: bool = False  # too long to keep: read from the database when assembled (then data stays None)
+
+
+def _row(data: str) -> _Row:
+    return _Row(None, big=True) if len(data) > BIG_ROW else _Row(data)
 
 
 @dataclass
@@ -65,7 +77,7 @@ class HistoryCache:
         for message_id, data in messages:
             entry.messages[message_id] = _Row(data)
         for message_id, part_id, data in parts:
-            entry.parts.setdefault(message_id, {})[part_id] = _Row(data)
+            entry.parts.setdefault(message_id, {})[part_id] = _row(data)
         self._sessions[session_id] = entry
         self._sessions.move_to_end(session_id)
         while len(self._sessions) > self.max_sessions:
@@ -90,11 +102,7 @@ class HistoryCache:
         if entry is None:
             return
         rows = entry.parts.setdefault(message_id, {})
-        row = rows.get(part_id)
-        if row is None:
-            rows[part_id] = _Row(data)
-        else:
-            row.data, row.record = data, None
+        rows[part_id] = _row(data)
         self._changed(entry, message_id)
 
     @staticmethod
@@ -104,8 +112,9 @@ class HistoryCache:
 
     # --- reading ------------------------------------------------------------------------------------------
 
-    def history(self, session_id: str) -> list[MessageWithParts]:
-        """The session's messages in id order, each with its parts in id order (call only when cached)."""
+    def history(self, session_id: str, load: Callable[[str], str | None]) -> list[MessageWithParts]:
+        """The session's messages in id order, each with its parts in id order (call only when cached).
+        `load(part_id)`: the stored JSON of a part too big to keep (None when it is gone)."""
         entry = self._sessions[session_id]
         self._sessions.move_to_end(session_id)
         if entry.listing is not None:
@@ -113,22 +122,37 @@ class HistoryCache:
         if entry.order is None:
             entry.order = sorted(entry.messages)
         listing = []
+        keep = True
         for message_id in entry.order:
             assembled = entry.assembled.get(message_id)
             if assembled is None:
-                assembled = self._assemble(entry, message_id)
-                entry.assembled[message_id] = assembled
+                assembled, big = self._assemble(entry, message_id, load)
+                if big:
+                    keep = False
+                else:
+                    entry.assembled[message_id] = assembled
             listing.append(assembled)
-        entry.listing = listing
+        entry.listing = listing if keep else None
         return listing
 
     @staticmethod
-    def _assemble(entry: _Session, message_id: str) -> MessageWithParts:
+    def _assemble(entry: _Session, message_id: str,
+                  load: Callable[[str], str | None]) -> tuple[MessageWithParts, bool]:
         info = _parsed(entry.messages[message_id], _MESSAGE)
         rows = entry.parts.get(message_id, {})
-        parts = [_parsed(rows[part_id], _PART) for part_id in sorted(rows)]
+        parts: list[object] = []
+        big = False
+        for part_id in sorted(rows):
+            row = rows[part_id]
+            if row.big:
+                big = True
+                data = load(part_id)
+                if data is not None:
+                    parts.append(_PART.validate_json(data))
+            else:
+                parts.append(_parsed(row, _PART))
         # Records already validated: construct without validating them again.
-        return MessageWithParts.model_construct(info=info, parts=parts)
+        return MessageWithParts.model_construct(info=info, parts=parts), big
 
 
 def _parsed(row: _Row, adapter: TypeAdapter) -> object:  # type: ignore[type-arg]

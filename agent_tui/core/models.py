@@ -254,6 +254,8 @@ class MessageWithParts(Record):
     parts: list[Part] = Field(default_factory=list)
 
     def text(self) -> str:
-        """The visible text of the message (text parts joined; a long paste shows as its chip, which the typed
-        text holds, not as its lines)."""
-        return "\n".join(p.text for p in self.parts if isinstance(p, TextPart) and p.text and p.paste is None).strip()
+        """The visible text of the message: text parts joined, without what the engine added (synthetic parts:
+        a custom command's expansion, a `!command`'s context, which only the model sees) and without long
+        pastes (their chip, which the typed text holds, stands for them)."""
+        return "\n".join(p.text for p in self.parts
+                         if isinstance(p, TextPart) and p.text and not p.synthetic and p.paste is None).strip()

@@ -358,7 +358,11 @@ class Storage:
                 messages = self._read("SELECT id, data FROM messages WHERE session_id = ? ORDER BY id", (session_id,))
                 parts = self._read("SELECT message_id, id, data FROM parts WHERE session_id = ?", (session_id,))
                 self._cache.fill(session_id, messages, parts)  # type: ignore[arg-type]
-            return self._cache.history(session_id)
+            return self._cache.history(session_id, self._part_data)
+
+    def _part_data(self, part_id: str) -> str | None:
+        rows = self._read("SELECT data FROM parts WHERE id = ?", (part_id,))
+        return rows[0][0] if rows else None
 
     def count_messages(self, session_id: str) -> int:
         return int(self._read("SELECT count(*) FROM messages WHERE session_id = ?", (session_id,))[0][0])

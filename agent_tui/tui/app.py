@@ -50,7 +50,9 @@ DEFAULT_THEME = "textual-dark"
 class AgentApp(GuardedPump, StartupHooks, QuitActions, SendActions, ViewActions, AgentActions, EngineActions,
                SessionActions, PromptActions, TranscriptActions, UndoActions, App[int]):
     TITLE = "agent-tui"
-    CSS_PATH = str(style_path("app.tcss"))
+    # With the main screen's own file (also its CSS_PATH): Textual re-parses every stylesheet to add a screen's file
+    # that is not loaded yet, once more before the first frame.
+    CSS_PATH: ClassVar[list[str]] = [str(style_path("app.tcss")), str(style_path("main.tcss"))]
     COMMANDS: ClassVar[set[Any]] = {commands.SlashCommandProvider}
     ENABLE_COMMAND_PALETTE = True
     # A mode rather than get_default_screen(): Textual loads a screen's CSS_PATH only for modes and pushes.

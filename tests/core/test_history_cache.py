@@ -188,3 +188,27 @@ def test_sessions_records_do_not_touch_the_message_cache(store: Storage) -> None
     before = store.history(sid)
     store.put_session(Session(id=sid, project_id="prj", directory="/w", title="renamed"))
     assert store.history(sid) is before
+
+
+def test_a_long_paste_is_not_kept_in_the_cache_but_read_again_for_each_history(store: Storage) -> None:
+    # Issue 10: the history cache kept a 100,000-line paste in memory for as long as its session was cached.
+    import gc
+
+    from agent_tui.core.models import PastedText
+
+    sid = "ses_paste"
+    user = UserMessage(session_id=sid)
+    store.put_message(user)
+    body = "a line of the pasted log\n" * 20_000
+    paste = TextPart(session_id=sid, message_id=user.id, text=body,
+                     paste=PastedText(number=1, lines=20_000, size=len(body)))
+    store.put_part(paste)
+    turn(store, sid, "what does it say?")
+    same_as_stored(store, sid)
+    assert [p.text for m in store.history(sid) for p in m.parts if p.id == paste.id] == [body]
+    same_as_stored(store, sid)  # again: read from the database, not from memory
+    gc.collect()
+    kept = [o for o in gc.get_objects() if isinstance(o, TextPart) and o.id == paste.id]
+    assert kept == [paste]  # only this test's own record: the cache holds no parsed copy ...
+    row = store._cache._sessions[sid].parts[user.id][paste.id]
+    assert row.data is None and row.record is None  # ... nor its JSON

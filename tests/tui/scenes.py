@@ -259,5 +259,6 @@ SCENES: dict[str, Callable[[], Scene]] = {
 # Scenes kept beside their feature; importing them registers them here.
 import tests.tui.scenes_compaction  # noqa: E402
 import tests.tui.scenes_features  # noqa: E402
+import tests.tui.scenes_paste  # noqa: E402
 import tests.tui.scenes_permission  # noqa: E402
 import tests.tui.scenes_undo  # noqa: E402, F401

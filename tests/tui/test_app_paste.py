@@ -10,9 +10,10 @@ import json
 from textual import events
 
 from agent_tui.core.models import TextPart, UserMessage
-from agent_tui.testing.fake_llm import Reply, text
+from agent_tui.testing.fake_llm import Reply, delay, text
+from agent_tui.tui.dialogs.picker import PickerDialog
 from agent_tui.tui.transcript.blocks import UserBlock
-from tests.tui.conftest import SIZE, screen_text, type_text, wait_for
+from tests.tui.conftest import SIZE, screen_text, type_text, wait_for, wait_for_screen
 
 LINES = 100_000
 CHIP = "[pasted text #1 · 100,000 lines · 6.4 MB]"
@@ -87,7 +88,7 @@ async def test_sending_a_long_paste_stores_it_whole_sends_it_to_the_model_and_sh
         assert body in sent and sent.endswith(f"Why do these fail? {CHIP} Be brief.")
         # The log shows the chip and one line for the paste, never its lines.
         screen = screen_text(app)
-        assert CHIP in screen and "⎘ pasted text #1 · 100,000 lines · 6.4 MB 000001 GET" in screen
+        assert CHIP in screen and "└ pasted text #1 · 100,000 lines · 6.4 MB  000001 GET" in screen
         assert "000002 GET" not in screen
         log = app.main.transcript
         [block] = [b for b in log.blocks if isinstance(b, UserBlock)]
@@ -116,7 +117,7 @@ async def test_a_reopened_session_shows_the_chip_and_the_model_still_reads_the_p
     again = make_app(make_service(), session_id=session_id)  # the same database, read again
     async with again.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "Read them." in screen_text(again), what="the session")
-        assert "⎘ pasted text #1 · 1,000 lines" in screen_text(again) and "000002 GET" not in screen_text(again)
+        assert "└ pasted text #1 · 1,000 lines" in screen_text(again) and "000002 GET" not in screen_text(again)
         await type_text(pilot, "and now?")
         await pilot.press("enter")
         await wait_for(pilot, lambda: replies(again) == 2, what="the second reply")
@@ -229,3 +230,56 @@ async def test_a_paste_with_a_builtin_command_is_kept_and_explained(make_app):
         await pilot.pause()
         assert composer.text == text_before and len(composer.pastes) == 1
         assert any("pasted text" in str(n.message) for n in app._notifications)
+
+
+async def test_esc_puts_a_queued_prompt_back_with_its_chips_and_their_pastes(make_app, llm, title_llm):
+    llm.add(Reply.of(text("Busy. "), delay(30), text("never sent")))
+    first, second = long_text(300), long_text(400)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.main.composer
+        await type_text(pilot, "start")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Busy." in screen_text(app), what="the first chunk")
+        await type_text(pilot, "then ")
+        await paste(pilot, first)
+        queued_text = composer.text
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.main.status.queued == 1, what="the queued prompt")
+        await paste(pilot, second)  # typed meanwhile: it stays after the queued prompt
+        typed = composer.text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.service.busy_sessions(), what="the abort")
+        assert composer.text == f"{queued_text}\n\n{typed}"
+        assert [a.text for a in composer.pastes.in_text(composer.text)] == [first, second]
+
+
+async def test_ctrl_r_brings_a_sent_paste_back_as_a_chip(make_app, llm, title_llm):
+    llm.add(Reply.of(text("First.")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.main.composer
+        await paste(pilot, long_text(300))
+        sent_text = composer.text
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: replies(app) == 1, what="the reply")
+        await pilot.press("ctrl+r")
+        await wait_for_screen(pilot, PickerDialog)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: composer.text == sent_text, what="the prompt back")
+        [recalled] = composer.pastes.all()
+        assert recalled.text is None and recalled.summary.lines == 300
+
+
+async def test_a_recalled_paste_whose_session_was_deleted_is_not_sent_and_the_prompt_stays(make_app, tmp_path):
+    entry = "again [pasted text #1 · 3 lines · 9 B]"
+    (tmp_path / "history.json").write_text(json.dumps([{"text": entry, "pastes": [
+        {"part_id": "prt_gone", "summary": {"number": 1, "lines": 3, "size": 9}}]}]))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.main.composer
+        await pilot.press("up")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: composer.text == entry, what="the prompt back")
+        assert any("no longer stored" in str(n.message) for n in app._notifications)
+        assert len(composer.pastes) == 1 and app.service.list() == []

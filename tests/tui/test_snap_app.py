@@ -36,3 +36,9 @@ def test_bash_permission_in_a_small_terminal(snap_compare, monkeypatch: pytest.M
     monkeypatch.setattr("agent_tui.tui.format.clock", lambda: 0.0)
     scene = SCENES["bash_permission"]()
     assert snap_compare(scene.app, terminal_size=(80, 24), run_before=scene.run_before)
+
+
+def test_long_paste_in_a_small_terminal(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("agent_tui.tui.format.clock", lambda: 0.0)
+    scene = SCENES["long_paste"]()
+    assert snap_compare(scene.app, terminal_size=(80, 24), run_before=scene.run_before)

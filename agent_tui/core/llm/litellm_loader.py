@@ -8,6 +8,10 @@ On every call litellm also loads tiktoken's encoding (+40 MB, ~0.5 s the first t
 and to price the prompt of a stream by counting its tokens, although providers report usage and we price it
 ourselves (core/llm/cost.py). Both are switched off here; `token_counting()` switches the counter back on for
 the rare reply whose provider reported no usage.
+
+Loaded beside a UI (`warm_up_in_background()`), the import must not hold the interpreter lock for long: the
+collector is paused during it (its full passes were the long holds, up to 250 ms) and the switch interval is
+short while it runs. `benchmarks/gil_stalls.py` lists what still holds the lock, and for how long.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def load_litellm() -> ModuleType:
         return _module
     with _lock:
         if _module is None:
-            # Both must be set before the import: the cost map is fetched and the log level read at import time.
+            # All set before the import: the cost map is fetched and the log level read at import time.
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
             # litellm's switch for everything it would fetch on its own rather than from a provider we configured:
             # besides the price list, Anthropic's beta-header table (fetched from GitHub at the first call that

@@ -52,8 +52,8 @@ def to_markdown(session: Session, messages: list[MessageWithParts], *, pastes: P
         else:
             lines += [f"## User ({_time(info.time.created)})", ""]
         for part in message.parts:
-            if isinstance(part, TextPart) and part.paste is not None:
-                continue  # after the typed text that names it
+            if isinstance(part, TextPart) and (part.paste is not None or part.synthetic):
+                continue  # after the typed text: what it names, and what the engine added to it
             if isinstance(part, TextPart) and part.text:
                 lines += [part.text.rstrip(), ""]
             elif isinstance(part, ReasoningPart) and part.text:
@@ -70,6 +70,9 @@ def to_markdown(session: Session, messages: list[MessageWithParts], *, pastes: P
         for part in message.parts:
             if isinstance(part, TextPart) and part.paste is not None:
                 lines += _paste(part, pastes)
+            elif isinstance(part, TextPart) and part.synthetic and part.text:
+                lines += ["<details><summary>Sent to the model with it</summary>", "", part.text.rstrip(), "",
+                          "</details>", ""]
         if isinstance(info, AssistantMessage):
             if info.error is not None:
                 lines += [f"> **Error ({info.error.kind}):** {info.error.message}", ""]

@@ -98,7 +98,9 @@ def format_validation(tool: str, error: ValidationError) -> str:
 async def run_turn(turn: Turn) -> None:
     assistant = turn.assistant
     for step in range(turn.step_limit):
-        tools = {t.name: t for t in turn.tools()}
+        # The first listing may build the built-in tools (their imports cost ~0.2 s of CPU, seconds while litellm
+        # loads beside them): never on the event loop (tests/session/test_turn_off_loop_imports.py).
+        tools = {t.name: t for t in (await asyncio.to_thread(turn.tools) if step == 0 else turn.tools())}
         calls = await _stream_step(turn, tools)
         if assistant.error is None and not calls and not turn.produced:
             # Nothing to show and nothing to do: say so rather than finishing silently.

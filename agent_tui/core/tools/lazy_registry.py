@@ -6,6 +6,7 @@ which the first frame needs; the first run of a turn (or anything else that asks
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from agent_tui.core.tools.base import Tool, ToolRegistry
@@ -17,13 +18,16 @@ class LazyToolRegistry(ToolRegistry):
     def __init__(self, build: Callable[[], list[Tool]]) -> None:  # no super().__init__(): nothing to hold yet
         self._build: Callable[[], list[Tool]] | None = build
         self._built: dict[str, Tool] = {}
+        self._building = threading.Lock()  # a turn builds them in a worker thread; others wait for that build
 
     @property
     def _tools(self) -> dict[str, Tool]:  # type: ignore[override]
         if self._build is not None:
-            build, self._build = self._build, None
-            for tool in build():
-                self._built[tool.name] = tool
+            with self._building:
+                if self._build is not None:
+                    built = {tool.name: tool for tool in self._build()}
+                    self._built.update(built)
+                    self._build = None
         return self._built
 
     @property

@@ -10,7 +10,6 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
-from markdownify import markdownify
 from pydantic import BaseModel, Field
 
 from agent_tui import __version__
@@ -74,6 +73,8 @@ def html_to_text(html: str) -> str:
 def html_to_markdown(html: str) -> str:
     # Drop <head> (its <title> would otherwise lead the text) and non-content elements.
     html = re.sub(r"(?is)<head\b.*?</head>", "", html)
+    from markdownify import markdownify  # with BeautifulSoup, 8 MB: loaded by the first page fetched, not every turn
+
     markdown = markdownify(html, heading_style="ATX", strip=["img"], bullets="-")
     return re.sub(r"\n{3,}", "\n\n", markdown).strip()
 

@@ -1,5 +1,5 @@
 """How a user message's long pastes look in the log: the chips in its text stand out, and each paste gets one
-line under it (`⎘ pasted text #1 · 100,000 lines · 7.2 MB · its first line…`), never its lines.
+line under it (`└ pasted text #1 · 100,000 lines · 7.2 MB · its first line…`), never its lines.
 
 The log never holds a paste's text either: `light` empties it as parts arrive (the database keeps it, and the
 prompt reads it back from there when the message is edited or sent again).
@@ -16,7 +16,7 @@ from agent_tui.core.session.pastes import chip
 from agent_tui.core.terminal_text import escape_controls
 from agent_tui.tui.transcript.render import RenderContext, to_strips
 
-MARK = "⎘ "
+MARK = "└ "
 
 
 def light(part: Part) -> Part:
@@ -42,6 +42,6 @@ def paste_lines(ctx: RenderContext, pastes: list[PastedText], width: int) -> lis
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(MARK + chip(paste)[1:-1], styles["chip"])
         if paste.preview:
-            line.append(f" {escape_controls(paste.preview)}", styles["dim"])
+            line.append(f"  {escape_controls(paste.preview)}", styles["dim"])
         lines += to_strips(ctx, line, width)
     return lines

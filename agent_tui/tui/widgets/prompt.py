@@ -76,9 +76,9 @@ class PromptInput(GuardedPump, ChipTextArea):
             self.pages = pages
 
     def __init__(self, composer: PromptComposer, **kwargs: object) -> None:
-        super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True, **kwargs)
+        super().__init__(composer.pastes, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True,
+                         **kwargs)
         self.composer = composer
-        self.pastes = composer.pastes
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key
