@@ -25,7 +25,7 @@ from agent_tui.core.terminal_text import escape_controls
 from agent_tui.resources import style_path
 from agent_tui.tui import commands
 from agent_tui.tui.agent_actions import AgentActions
-from agent_tui.tui.bridge import EngineEvent, EventBridge
+from agent_tui.tui.bridge import EngineEvent, EngineEvents, EventBridge
 from agent_tui.tui.engine_actions import EngineActions
 from agent_tui.tui.errors import GuardedPump, InternalErrors
 from agent_tui.tui.keymap import APP_BINDINGS, KEYBINDS
@@ -127,6 +127,13 @@ class AgentApp(GuardedPump, StartupHooks, QuitActions, SendActions, ViewActions,
             self.main.refresh_busy()  # a run that failed to start never sends SessionIdle
 
     # --- engine events ------------------------------------------------------------------------------------
+
+    def on_engine_events(self, message: EngineEvents) -> None:
+        for one in message.take():
+            try:
+                self.on_engine_event(one)
+            except Exception as error:  # one event's failure must not lose the ones after it
+                self.report_internal_error(error)
 
     def on_engine_event(self, message: EngineEvent) -> None:
         if not self.screen_stack:

@@ -1,12 +1,15 @@
-"""The one subscriber on the engine's bus: engine events become Textual messages posted to the app.
+"""The one subscriber on the engine's bus: engine events reach the app as Textual messages, in order.
 
 The service runs inside Textual's asyncio loop (chat turns are workers), so events normally arrive on the app's
-thread; `post_message` is thread-safe for the few that may come from elsewhere (the file watcher). Posting keeps
-the order of events, and the app routes each message to the widgets that show it (see `MainScreen.route`).
+thread; the few from elsewhere (the file watcher) go through the same lock and the thread-safe `post_message`.
+Events wait in a queue and the app is sent one `EngineEvents` message whenever the queue stops being empty; it
+takes everything queued at once. A reply streamed at full speed arrives many chunks between two turns of the
+app's loop, and one Textual message per chunk cost as much as everything else the app did with it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from textual.message import Message
@@ -59,13 +62,27 @@ class EngineEvent(Message):
         self.session_id = session_of(event)
 
 
+class EngineEvents(Message):
+    """Engine events have arrived: `take()` them (all that are queued, in order)."""
+
+    def __init__(self, bridge: EventBridge) -> None:
+        super().__init__()
+        self.bridge = bridge
+
+    def take(self) -> list[EngineEvent]:
+        return self.bridge.take()
+
+
 class EventBridge:
-    """Subscribes once to the bus and posts every event to `target` (the app) as an `EngineEvent`."""
+    """Subscribes once to the bus and hands every event to `target` (the app), in order (see the module)."""
 
     def __init__(self, bus: Bus, target: MessagePump) -> None:
         self._bus = bus
         self._target = target
         self._unsubscribe: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+        self._queued: list[Event] = []
+        self._announced = False  # an EngineEvents message is on its way and will take what is queued
 
     def start(self) -> None:
         if self._unsubscribe is None:
@@ -76,5 +93,19 @@ class EventBridge:
             self._unsubscribe()
             self._unsubscribe = None
 
+    def take(self) -> list[EngineEvent]:
+        """Everything queued since the last take, oldest first."""
+        with self._lock:
+            events, self._queued, self._announced = self._queued, [], False
+        return [EngineEvent(event) for event in events]
+
     def _on_event(self, event: Event) -> None:
-        self._target.post_message(EngineEvent(event))
+        with self._lock:
+            self._queued.append(event)
+            if self._announced:
+                return
+            self._announced = True
+        if not self._target.post_message(EngineEvents(self)):
+            with self._lock:  # the app is closing and takes no more messages: nothing will come to take these
+                self._queued.clear()
+                self._announced = False

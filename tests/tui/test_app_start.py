@@ -13,7 +13,7 @@ from tests.tui.conftest import SIZE, screen_text, type_text, wait_for_screen
 
 FIRST_FRAME_PROBE = textwrap.dedent(
     """
-    import asyncio, json, sys
+    import asyncio, gc, json, sys
     from pathlib import Path
     from agent_tui.core.config import Config
     from agent_tui.core.project import Project
@@ -41,7 +41,7 @@ FIRST_FRAME_PROBE = textwrap.dedent(
                 await pilot.pause(0.02)
             later = [m for m in ("litellm", "mcp") if m in sys.modules]
         print(json.dumps({"construction": at_construction, "first_frame": app.heavy_modules_at_first_frame,
-                          "later": later}))
+                          "later": later, "young_threshold": gc.get_threshold()[0]}))
 
     asyncio.run(main())
     """
@@ -60,6 +60,7 @@ def test_litellm_and_mcp_load_after_the_first_frame(tmp_path: Path, subprocess_e
     assert report["construction"] == []
     assert report["first_frame"] == []
     assert sorted(report["later"]) == ["litellm", "mcp"]  # proves the probe can see them
+    assert report["young_threshold"] >= 10_000  # a streaming reply no longer runs ~30 collections a second
 
 
 async def test_first_run_without_provider_explains_and_nothing_crashes(make_app, make_service):

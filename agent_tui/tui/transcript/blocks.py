@@ -83,7 +83,9 @@ class Block:
         previous, self._previous = self._previous, None
         if previous is None or self._lines is None:
             return None
-        rows = [row for row, (old, new) in enumerate(zip(previous, self._lines, strict=False)) if old != new]
+        # Most lines of a streaming reply are the very same objects as before: compare those by identity only.
+        rows = [row for row, (old, new) in enumerate(zip(previous, self._lines, strict=False))
+                if old is not new and old != new]
         return rows + list(range(len(previous), len(self._lines)))
 
     def is_rendered(self, width: int) -> bool:

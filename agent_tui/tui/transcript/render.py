@@ -8,6 +8,7 @@ from functools import cache, cached_property
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
@@ -139,23 +140,24 @@ _TEMPLATE.elements = {**Markdown.elements, "fence": CachedCodeBlock, "code_block
                       "heading_open": LeftHeading}
 
 
-def markdown(text: str, code_theme: str) -> Markdown:
+def markdown(text: str, code_theme: str, tokens: list[Token] | None = None) -> Markdown:
     """Rich's Markdown, sharing one parser: building a MarkdownIt costs ~0.4 ms, a third of rendering a short
     paragraph, and the streaming tail is rendered on every frame. Copying a template keeps whatever attributes
-    Rich sets in its constructor."""
+    Rich sets in its constructor. `tokens`: `text` already parsed."""
     md = copy.copy(_TEMPLATE)
     md.markup = text
-    md.parsed = MARKDOWN_PARSER.parse(text)
+    md.parsed = MARKDOWN_PARSER.parse(text) if tokens is None else tokens
     md.code_theme = code_theme
     md.inline_code_theme = code_theme
     return md
 
 
-def markdown_strips(ctx: RenderContext, text: str) -> list[Strip]:
+def markdown_strips(ctx: RenderContext, text: str, tokens: list[Token] | None = None) -> list[Strip]:
+    """`text` rendered as Markdown; `tokens`: the text, with its controls escaped, already parsed."""
     if not text.strip():
         return []
     with ctx.console.use_theme(ctx.styles.markdown):
-        return to_strips(ctx, markdown(escape_controls(text), ctx.code_theme))
+        return to_strips(ctx, markdown(escape_controls(text), ctx.code_theme, tokens))
 
 
 def with_prefix(ctx: RenderContext, lines: list[Strip], prefix: str, style: Style) -> list[Strip]:

@@ -34,7 +34,7 @@ from agent_tui.tui.transcript.repaint import changed_lines
 
 FRAME_SECONDS = 1 / 20  # 20 renders a second read as smooth streaming and cost a third less than 30
 MAX_FRAME_SECONDS = 0.25
-FOLLOW_STEP = 6  # lines of blank space the followed view gains at a time while a reply streams
+FOLLOW_STEP = 12  # at most this many lines of blank space the followed view gains at a time while a reply streams
 COST_SPACING = 16  # wait at least this many times the last render's cost (Textual's repaint costs as much again)
 MIN_DELAY = 0.001  # a Textual timer of 0 s never fires (it divides by its interval)
 MAX_LAYOUT_PASSES = 8  # rendering estimated blocks changes heights, which can bring more blocks into view
@@ -350,10 +350,12 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
     def _sync_virtual_size(self) -> None:
         line = self.block_layout.content_height
         view = self.scrollable_content_region.height
-        if self.following and self._conversation.live and line > view > FOLLOW_STEP:
-            # While a reply streams into a followed view, scroll in steps of a few lines: each scroll repaints
-            # the whole view (~10 ms here), and a new line every frame would make that most of the cost.
-            line = -(-line // FOLLOW_STEP) * FOLLOW_STEP
+        step = min(FOLLOW_STEP, view // 3)
+        if self.following and self._conversation.live and line > view and step > 1:
+            # While a reply streams into a followed view, scroll in steps of a few lines (a third of the view, at
+            # most 12): each scroll repaints the whole view (~7 ms here), and with a new line every frame that
+            # was most of the cost. 12 instead of 6 halved the repaints of a long reply.
+            line = -(-line // step) * step
         virtual = Size(self.block_layout.width, line)
         if virtual != self.virtual_size:
             self._set_virtual_size(virtual)
