@@ -92,6 +92,9 @@ class EventBridge:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        with self._lock:  # nothing queued is shown once the app stops listening
+            self._queued.clear()
+            self._announced = False
 
     def take(self) -> list[EngineEvent]:
         """Everything queued since the last take, oldest first."""

@@ -25,14 +25,14 @@ from agent_tui.core.llm.litellm_loader import is_loaded
 
 log = logging.getLogger(__name__)
 
+Entry = Mapping[str, Any]
+
 BUNDLED_FILE = "model_prices_and_context_window_backup.json"
 _FIELD_INDENT = 8  # json.dump(indent=4): models at 4 spaces, their fields at 8
 _WINDOW = 64 * 1024  # an entry is a few hundred bytes; a longer one is decoded from the rest of the file
 _decoder = json.JSONDecoder()
 _whole: dict[str, dict[str, Any]] | None = None  # the whole file, parsed, until litellm's own table exists
 _found: dict[str, Entry | None] = {}  # entries looked up in the file, until litellm's own table exists
-
-Entry = Mapping[str, Any]
 
 
 @cache
@@ -58,7 +58,7 @@ def lookup(key: str) -> Entry | None:
     if table is not None:
         _whole = None
         _found.clear()
-        return table.get(key)
+        return None if key == "sample_spec" else table.get(key)
     if _whole is not None:
         return _resolved(_whole, key)
     if key not in _found:  # the first frame asks for the same model three times

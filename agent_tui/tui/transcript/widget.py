@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from time import perf_counter
-from typing import Any
 
 from rich.style import Style
 from textual import events
@@ -31,6 +30,7 @@ from agent_tui.tui.transcript.elapsed_tick import ElapsedTick
 from agent_tui.tui.transcript.panel_selection import PanelSelection
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
 from agent_tui.tui.transcript.repaint import changed_lines
+from agent_tui.tui.transcript.scrolling import JumpScrolling
 
 FRAME_SECONDS = 1 / 20  # 20 renders a second read as smooth streaming and cost a third less than 30
 MAX_FRAME_SECONDS = 0.25
@@ -47,7 +47,7 @@ def _load_css() -> str:
         return ""
 
 
-class Transcript(GuardedPump, ScrollView, can_focus=True):
+class Transcript(GuardedPump, JumpScrolling, can_focus=True):
     """The conversation of the session on screen. Feed it `load(messages)` then the session's events."""
 
     DEFAULT_CSS = _load_css()
@@ -240,29 +240,6 @@ class Transcript(GuardedPump, ScrollView, can_focus=True):
 
     def action_toggle_details(self) -> None:
         self.toggle_details()
-
-    # Keyboard scrolls jump: blocks rendered on the way are taller than estimated and move the content under an
-    # animated scroll, which then stops short of its target (Home needed several presses to reach the top).
-
-    def action_scroll_home(self) -> None:
-        self.scroll_home(animate=False)
-
-    def action_scroll_end(self) -> None:
-        self.scroll_end(animate=False)
-
-    def action_page_up(self) -> None:
-        self.scroll_page_up(animate=False)
-
-    def action_page_down(self) -> None:
-        self.scroll_page_down(animate=False)
-
-    def scroll_to(self, x: float | None = None, y: float | None = None, **kwargs: Any) -> None:
-        to_end = y is not None and y >= self.max_scroll_y
-        super().scroll_to(x, y, **kwargs)
-        if to_end and self._anchored:
-            # Textual releases the anchor before every keyboard scroll, even one that cannot go further down:
-            # PageDown at the bottom stopped following the reply. Going to the end always follows again.
-            self._anchor_released = False
 
     # --- rendering ----------------------------------------------------------------------------------------
 
