@@ -110,12 +110,14 @@ def test_version_and_help_work_without_loading_litellm_or_mcp(subprocess_env: di
 
 
 # What the TUI must not load before its first frame: the litellm and MCP SDKs, the tools (httpx, BeautifulSoup,
-# markdownify, tree-sitter's bash grammar), the turn machinery, YAML and pathspec (only for files that need them).
+# markdownify, tree-sitter's bash grammar), the turn machinery, YAML and pathspec (only for files that need them),
+# and the transcript's Markdown stack (markdown-it, Rich's Markdown and Syntax, pygments: an empty session draws none).
 NOT_BEFORE_FIRST_FRAME = [
     "litellm", "mcp", "openai", "httpx", "bs4", "markdownify", "yaml", "pathspec", "watchfiles", "tree_sitter_bash",
     "agent_tui.core.tools.builtin", "agent_tui.core.tools.bash", "agent_tui.core.tools.webfetch",
     "agent_tui.core.session.loop", "agent_tui.core.llm.stream", "agent_tui.core.llm.fast_path",
     "agent_tui.core.session.compaction", "agent_tui.core.mcp",
+    "markdown_it", "pygments", "rich.markdown", "rich.syntax", "agent_tui.tui.transcript.render_markdown",
 ]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 
 from agent_tui.core.models import ToolPart
 from agent_tui.tui.diff_view import DiffStyles, DiffView
@@ -65,6 +64,8 @@ class DiffPanel(ToolPanel):
             # No diff (a new file, or the call has not run yet): a preview of what is written.
             lines, hidden = capped_lines(content, 12)
             path = text_input(part, "file_path", "path", "filePath")
+            from rich.syntax import Syntax  # pygments: loaded with the first such panel drawn
+
             lexer = Syntax.guess_lexer(path, "\n".join(lines)) if path else "text"
             preview = Syntax(
                 "\n".join(lines), lexer, theme=ctx.code_theme, word_wrap=True, background_color="default"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 
 from agent_tui.core.models import ToolPart
 from agent_tui.tui.panels.base import ToolPanel, capped_lines, more_line, plain_output, text_input
@@ -63,6 +62,8 @@ class ReadPanel(ToolPanel):
         shown, hidden = capped_lines("\n".join(lines), PREVIEW_LINES)
         path = text_input(part, "file_path", "path", "filePath")
         code = "\n".join(shown)
+        from rich.syntax import Syntax  # pygments: loaded with the first such panel drawn
+
         lexer = Syntax.guess_lexer(path, code) if path else "text"
         syntax = Syntax(
             code, lexer, theme=ctx.code_theme, line_numbers=True, start_line=start, word_wrap=False,

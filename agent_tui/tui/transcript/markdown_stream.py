@@ -14,16 +14,18 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
 from rich.padding import Padding
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.strip import Strip
 
 from agent_tui.core.terminal_text import escape_controls
-from agent_tui.tui.transcript.render import MARKDOWN_PARSER, RenderContext, markdown_strips, to_strips
+from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # A paragraph of prose with nothing Markdown would format: no inline markup, entities, escapes or HTML, and no
@@ -83,6 +85,8 @@ def joins_like_the_whole(shapes: list[ChunkShape]) -> bool:
 
 @cache
 def code_background(theme: str) -> Style:
+    from rich.syntax import Syntax  # pygments: loaded with the first code block, not at start-up
+
     return Syntax.get_theme(theme).get_background_style()
 
 
@@ -192,6 +196,8 @@ class StreamingMarkdown:
         if not text.strip():
             return []
         self.renders += 1
+        from agent_tui.tui.transcript.render_markdown import MARKDOWN_PARSER  # loaded with the first message
+
         env: dict[str, object] = {}
         tokens = MARKDOWN_PARSER.parse(text, env)
         self._shapes.append(chunk_shape(tokens, env))

@@ -1,12 +1,10 @@
 """How Markdown looks in the transcript: headings, quotes, links, inline code and lists styled from the app's theme
 (component classes `transcript--md-*` in `styles/transcript.tcss`), as a good Markdown reader shows them — Rich's
-defaults draw headings and quotes magenta, which reads as an error here, and centre the top heading."""
+defaults draw headings and quotes magenta, which reads as an error here, and centre the top heading (the
+left-aligned heading is in `render_markdown`, which loads with the first message)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from rich.markdown import Heading
 from rich.style import Style
 from rich.theme import Theme
 
@@ -48,8 +46,3 @@ def markdown_theme(by_name: dict[str, Style]) -> Theme:
     styles["markdown.h1.border"] = by_name.get("md-hr") or FALLBACK["md-hr"]
     return Theme(styles, inherit=True)
 
-
-class LeftHeading(Heading):
-    """Headings aligned left, like the text around them (Rich centres the top level)."""
-
-    LEVEL_ALIGN: ClassVar[dict[str, str]] = {}  # type: ignore[assignment]

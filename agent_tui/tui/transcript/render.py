@@ -1,27 +1,25 @@
-"""Turning Rich renderables into cached lines (`Strip`s) at a given width, and the styles the blocks draw with."""
+"""Turning Rich renderables into cached lines (`Strip`s) at a given width, and the styles the blocks draw with.
+
+Light on purpose (it is imported before the first frame): Markdown and syntax highlighting live in
+`render_markdown`, imported on first use."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.markdown import CodeBlock, Markdown
+from rich.console import Console, RenderableType
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax, SyntaxTheme
 from rich.theme import Theme
 from textual.strip import Strip
 
 from agent_tui.core.terminal_text import escape_controls, has_controls
-from agent_tui.tui.transcript.markdown_theme import MARKDOWN_STYLES, LeftHeading, markdown_theme
+from agent_tui.tui.transcript.markdown_theme import MARKDOWN_STYLES, markdown_theme
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 # Component classes of the Transcript widget; `styles/transcript.tcss` gives each a look from the theme.
 STYLE_NAMES = (
@@ -108,56 +106,16 @@ def _safe_strip(line: list[Segment], width: int, base: Style) -> Strip:
     return Strip(escaped).crop_extend(0, width, base)
 
 
-@cache
-def lexer_named(name: str) -> Lexer | None:
-    """Pygments looks a lexer up by scanning its registry (~10 ms); code blocks ask for the same few names."""
-    try:
-        return get_lexer_by_name(name, stripnl=False, ensurenl=True, tabsize=4)
-    except ClassNotFound:
-        return None
-
-
-@cache
-def syntax_theme(name: str) -> SyntaxTheme:
-    return Syntax.get_theme(name)
-
-
-def highlighted(code: str, lexer: str, theme: str, **options: Any) -> Syntax:
-    """A `Syntax` with its lexer and theme cached."""
-    return Syntax(code, lexer_named(lexer) or lexer_named("text") or "text", theme=syntax_theme(theme), **options)
-
-
-class CachedCodeBlock(CodeBlock):
-    """Rich's Markdown code block, with the lexer and theme cached."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield highlighted(str(self.text).rstrip(), self.lexer_name, self.theme, word_wrap=True, padding=1)
-
-
-MARKDOWN_PARSER = MarkdownIt().enable("strikethrough").enable("table")
-_TEMPLATE = Markdown("", hyperlinks=False)
-_TEMPLATE.elements = {**Markdown.elements, "fence": CachedCodeBlock, "code_block": CachedCodeBlock,
-                      "heading_open": LeftHeading}
-
-
-def markdown(text: str, code_theme: str, tokens: list[Token] | None = None) -> Markdown:
-    """Rich's Markdown, sharing one parser: building a MarkdownIt costs ~0.4 ms, a third of rendering a short
-    paragraph, and the streaming tail is rendered on every frame. Copying a template keeps whatever attributes
-    Rich sets in its constructor. `tokens`: `text` already parsed."""
-    md = copy.copy(_TEMPLATE)
-    md.markup = text
-    md.parsed = MARKDOWN_PARSER.parse(text) if tokens is None else tokens
-    md.code_theme = code_theme
-    md.inline_code_theme = code_theme
-    return md
-
-
 def markdown_strips(ctx: RenderContext, text: str, tokens: list[Token] | None = None) -> list[Strip]:
-    """`text` rendered as Markdown; `tokens`: the text, with its controls escaped, already parsed."""
+    """`text` rendered as Markdown; `tokens`: the text, with its controls escaped, already parsed.
+
+    The Markdown stack (markdown-it, Rich's Markdown, pygments: ~35 ms of imports) loads with the first message
+    drawn, not before the first frame: an empty session's first frame needs none of it."""
     if not text.strip():
         return []
-    with ctx.console.use_theme(ctx.styles.markdown):
-        return to_strips(ctx, markdown(escape_controls(text), ctx.code_theme, tokens))
+    from agent_tui.tui.transcript import render_markdown
+
+    return render_markdown.markdown_strips(ctx, text, tokens)
 
 
 def with_prefix(ctx: RenderContext, lines: list[Strip], prefix: str, style: Style) -> list[Strip]:

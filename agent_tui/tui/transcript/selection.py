@@ -17,7 +17,6 @@ from textual.strip import Strip
 
 from agent_tui.tui.transcript.blocks import Block, TextBlock, ToolBlock, UserBlock
 from agent_tui.tui.transcript.overlay import overlay
-from agent_tui.tui.transcript.render import MARKDOWN_PARSER
 
 if TYPE_CHECKING:
     from agent_tui.tui.transcript.widget import Transcript
@@ -56,6 +55,8 @@ class Selectable:
 @lru_cache(maxsize=256)
 def code_blocks(markdown: str) -> tuple[CodeBlock, ...]:
     """The fenced and indented code blocks of a Markdown text, in order."""
+    from agent_tui.tui.transcript.render_markdown import MARKDOWN_PARSER  # not needed before the first frame
+
     found: list[CodeBlock] = []
     for token in MARKDOWN_PARSER.parse(markdown):
         if token.type in ("fence", "code_block"):
