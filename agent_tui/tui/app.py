@@ -46,6 +46,7 @@ from agent_tui.tui.send_actions import SendActions
 from agent_tui.tui.session_actions import SessionActions
 from agent_tui.tui.startup_hooks import HEAVY_MODULES, StartupHooks
 from agent_tui.tui.state import PromptHistory
+from agent_tui.tui.transcript.conversation import ends_something
 from agent_tui.tui.transcript_actions import TranscriptActions
 from agent_tui.tui.undo_actions import UndoActions
 from agent_tui.tui.view_actions import ViewActions
@@ -138,11 +139,15 @@ class AgentApp(GuardedPump, StartupHooks, QuitActions, SendActions, ViewActions,
     # --- engine events ------------------------------------------------------------------------------------
 
     def on_engine_events(self, message: EngineEvents) -> None:
-        for one in message.take():
+        # The end of a streamed part or of a reply is painted before what follows it (status line, sidebar, the
+        # next reply's start): those relayout the screen, which made the last words wait for a full repaint.
+        for one in message.take(stop_after=ends_something):
             try:
                 self.on_engine_event(one)
             except Exception as error:  # one event's failure must not lose the ones after it
                 self.report_internal_error(error)
+        if message.bridge.pending and self.screen_stack:
+            self.call_after_refresh(self.post_message, EngineEvents(message.bridge))
 
     def on_engine_event(self, message: EngineEvent) -> None:
         if not self.screen_stack:

@@ -69,8 +69,8 @@ class EngineEvents(Message):
         super().__init__()
         self.bridge = bridge
 
-    def take(self) -> list[EngineEvent]:
-        return self.bridge.take()
+    def take(self, *, stop_after: Callable[[Event], bool] | None = None) -> list[EngineEvent]:
+        return self.bridge.take(stop_after=stop_after)
 
 
 class EventBridge:
@@ -96,11 +96,23 @@ class EventBridge:
             self._queued.clear()
             self._announced = False
 
-    def take(self) -> list[EngineEvent]:
-        """Everything queued since the last take, oldest first."""
+    def take(self, *, stop_after: Callable[[Event], bool] | None = None) -> list[EngineEvent]:
+        """What is queued since the last take, oldest first: everything, or up to the first event `stop_after`
+        picks. What is left stays queued and no message announces it: call `take` again (see `pending`)."""
         with self._lock:
-            events, self._queued, self._announced = self._queued, [], False
-        return [EngineEvent(event) for event in events]
+            events = self._queued
+            cut = len(events)
+            if stop_after is not None:
+                cut = next((n + 1 for n, event in enumerate(events) if stop_after(event)), cut)
+            taken, self._queued = events[:cut], events[cut:]
+            self._announced = bool(self._queued)
+        return [EngineEvent(event) for event in taken]
+
+    @property
+    def pending(self) -> bool:
+        """True when events were left queued by a `take` that stopped early."""
+        with self._lock:
+            return bool(self._queued)
 
     def _on_event(self, event: Event) -> None:
         with self._lock:
