@@ -19,7 +19,14 @@ from textual.binding import BindingType
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from agent_tui.core.custom_commands import load_commands
-from agent_tui.core.events import McpStatusChanged, PermissionAsked, PermissionReplied, StorageProblem
+from agent_tui.core.events import (
+    McpStatusChanged,
+    PermissionAsked,
+    PermissionReplied,
+    SessionBusy,
+    SessionIdle,
+    StorageProblem,
+)
 from agent_tui.core.session.service import SessionService
 from agent_tui.core.terminal_text import escape_controls
 from agent_tui.resources import style_path
@@ -28,6 +35,7 @@ from agent_tui.tui.agent_actions import AgentActions
 from agent_tui.tui.bridge import EngineEvent, EngineEvents, EventBridge
 from agent_tui.tui.engine_actions import EngineActions
 from agent_tui.tui.errors import GuardedPump, InternalErrors
+from agent_tui.tui.idle_collection import IdleCollection
 from agent_tui.tui.keymap import APP_BINDINGS, KEYBINDS
 from agent_tui.tui.permission_queue import PermissionQueue
 from agent_tui.tui.prompt_actions import PromptActions
@@ -89,6 +97,7 @@ class AgentApp(GuardedPump, StartupHooks, QuitActions, SendActions, ViewActions,
         self._shut_down = False
         self._painted = False
         self.internal_errors = InternalErrors(self)
+        self.idle_collection = IdleCollection(self)  # full gc passes between turns, not mid-reply
         self._apply_keybinds()
         self._apply_theme()
 
@@ -149,6 +158,10 @@ class AgentApp(GuardedPump, StartupHooks, QuitActions, SendActions, ViewActions,
             self.notify(escape_controls(event.message), title="Saved" if event.resolved else "Cannot save",
                         severity="information" if event.resolved else "error", timeout=8 if event.resolved else 30)
         self.undo_event(event)
+        if isinstance(event, SessionBusy):
+            self.idle_collection.turn_started()
+        elif isinstance(event, SessionIdle):
+            self.idle_collection.after_turn()
         if self.screen_stack:  # an event that arrives while the app closes has no screen left to show it
             self.main.route(message)
 

@@ -27,6 +27,7 @@ class QuitActions(_Base):
         if self._shut_down:
             return
         self._shut_down = True
+        self.idle_collection.stop()
         self.bridge.stop()
         if self._watcher is not None:
             await self._watcher.stop()

@@ -50,7 +50,7 @@ class StartupHooks(_Base):
     def on_ready(self) -> None:
         self._painted = True
         startup_gc.resume()
-        startup_gc.collect_less_often()
+        self.idle_collection.start()
         # Ready comes after the first frame is on the screen; heavy work starts after one more refresh.
         self.call_after_refresh(self._after_first_frame)
 

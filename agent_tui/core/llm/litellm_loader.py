@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import socket
@@ -26,6 +25,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from types import ModuleType
+
+from agent_tui.core import collector
 
 log = logging.getLogger("agent_tui.llm")
 
@@ -82,14 +83,9 @@ def import_without_gc_passes() -> Iterator[None]:
     cycles (about 2,000 objects, less than a megabyte) and any made by other threads during the pause are never
     reclaimed. Reference counting, which frees almost everything, is unaffected.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # The pause nests with the start-up's (`collector`): the collector comes back on when both have ended.
+    with collector.paused("import litellm"):
         yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def _quiet_loggers() -> None:
@@ -202,7 +198,7 @@ def _warm_up() -> None:
     # litellm leaves ~400k objects that live as long as the process. Every full collection scanned them again: a
     # 0.3-1 s pause in the middle of a streaming reply. Frozen, collections only look at what came after. The
     # import's own objects are frozen already (`import_without_gc_passes`); this adds what the first calls loaded.
-    gc.freeze()
+    collector.freeze_long_lived()
 
 
 async def _first_call_setup(litellm: ModuleType) -> None:

@@ -204,10 +204,15 @@ class Conversation:
     @property
     def live(self) -> bool:
         """True while the last message is an assistant reply still being written."""
+        return self.live_reply is not None
+
+    @property
+    def live_reply(self) -> str | None:
+        """The id of the assistant reply still being written, if the last message is one."""
         if not self.messages:
-            return False
+            return None
         last = self.messages[max(self.messages)]
-        return not isinstance(last.info, UserMessage) and not last.finished
+        return None if isinstance(last.info, UserMessage) or last.finished else last.id
 
     def blocks(self) -> list[Block]:
         out: list[Block] = []

@@ -27,15 +27,13 @@ from agent_tui.tui.transcript.block_layout import Layout
 from agent_tui.tui.transcript.blocks import Block
 from agent_tui.tui.transcript.conversation import Conversation, ends_something
 from agent_tui.tui.transcript.elapsed_tick import ElapsedTick
+from agent_tui.tui.transcript.frame_pace import FramePace
 from agent_tui.tui.transcript.panel_selection import PanelSelection
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
 from agent_tui.tui.transcript.repaint import changed_lines
 from agent_tui.tui.transcript.scrolling import JumpScrolling
 
-FRAME_SECONDS = 1 / 20  # 20 renders a second read as smooth streaming and cost a third less than 30
-MAX_FRAME_SECONDS = 0.25
 FOLLOW_STEP = 12  # at most this many lines of blank space the followed view gains at a time while a reply streams
-COST_SPACING = 16  # wait at least this many times the last render's cost (Textual's repaint costs as much again)
 MIN_DELAY = 0.001  # a Textual timer of 0 s never fires (it divides by its interval)
 MAX_LAYOUT_PASSES = 8  # rendering estimated blocks changes heights, which can bring more blocks into view
 
@@ -76,6 +74,7 @@ class Transcript(GuardedPump, JumpScrolling, can_focus=True):
         self._flush_timer: Timer | None = None
         self._tick = ElapsedTick(self.set_interval, self.mark_changed)
         self._last_flush_cost = 0.0
+        self.pace = FramePace()
         self._last_flush_at = 0.0
         self._base = Style.null()
         self._styles: Styles | None = None
@@ -271,10 +270,10 @@ class Transcript(GuardedPump, JumpScrolling, can_focus=True):
     def _schedule_flush(self) -> None:
         if self._flush_timer is not None or not self.is_mounted:
             return
-        # At most one frame per FRAME_SECONDS, counted from the last one, so the first change after a pause shows
-        # at once. Expensive renders (a long unfinished block) are spaced out so rendering stays a small share of
-        # a core.
-        spacing = min(MAX_FRAME_SECONDS, max(FRAME_SECONDS, self._last_flush_cost * COST_SPACING))
+        # At most one frame per spacing (frame_pace.py), counted from the last one, so the first change after a
+        # pause shows at once.
+        spacing = self.pace.spacing(live_reply=self._conversation.live_reply, now_ms=self._now(),
+                                    last_cost=self._last_flush_cost)
         delay = max(MIN_DELAY, self._last_flush_at + spacing - perf_counter())
         self._flush_timer = self.set_timer(delay, self._flush_changes)
 
