@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
-import json
 import pstats
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from scripted_service import scripted_service
 
 BIG = int(next((a.split("=")[1] for a in sys.argv if a.startswith("--chunks=")), 3_000))
 SMALL = 500
@@ -34,98 +32,66 @@ def _reply(chunks: int) -> dict:
 
 
 async def main(profile: bool) -> None:
-    from agent_tui.core.bus import Bus
-    from agent_tui.core.config import Config
     from agent_tui.core.events import PartUpdated
     from agent_tui.core.llm.litellm_loader import load_litellm
     from agent_tui.core.llm.stream import LLMRequest, stream_completion
-    from agent_tui.core.project import Project
-    from agent_tui.core.session.service import SessionService
-    from agent_tui.core.storage import Storage
-    from agent_tui.core.tools.base import ToolRegistry
 
     load_litellm()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        script = root / "script.json"
-        script.write_text(json.dumps([_reply(BIG)] * 4 + [_reply(1)] * 6 + [_reply(SMALL)] * REPLIES))
-        server = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
-            [sys.executable, "-m", "agent_tui.testing.fake_llm", "--script", str(script)],
-            stdout=subprocess.PIPE, text=True,
-        )
-        try:
-            assert server.stdout is not None
-            base = server.stdout.readline().strip() + "/v1"
-            (root / "project").mkdir()
-            service = SessionService(
-                project=Project.discover(root / "project"),
-                config=Config.model_validate({
-                    "model": "fake/m",
-                    "provider": {"fake": {"api": "openai", "base_url": base, "api_key": "sk-bench",
-                                          "models": {"m": {"limit": {"context": 1_000_000, "output": 4_000}}}}},
-                }),
-                storage=Storage(root / "agent-tui.db"),
-                bus=Bus(),
-                tools=ToolRegistry([]),
-            )
-            seen = 0
+    async with scripted_service([_reply(BIG)] * 4 + [_reply(1)] * 6 + [_reply(SMALL)] * REPLIES) as scripted:
+        service, base = scripted.service, scripted.base_url
+        seen = 0
 
-            def count(event: PartUpdated) -> None:  # a subscriber, as the TUI's bridge is
-                nonlocal seen
-                seen += 1
+        def count(event: PartUpdated) -> None:  # a subscriber, as the TUI's bridge is
+            nonlocal seen
+            seen += 1
 
-            service.bus.subscribe(PartUpdated, count)
-            request = LLMRequest(model="openai/m", provider="fake", api_base=base, api_key="sk-bench",
-                                 messages=[{"role": "user", "content": "go"}])
+        service.bus.subscribe(PartUpdated, count)
+        request = LLMRequest(model="openai/m", provider="fake", api_base=base, api_key="sk-bench",
+                             messages=[{"role": "user", "content": "go"}])
 
-            async def bare() -> float:
-                start = time.process_time()
-                async for _ in stream_completion(request):
-                    pass
-                return time.process_time() - start
+        async def bare() -> float:
+            start = time.process_time()
+            async for _ in stream_completion(request):
+                pass
+            return time.process_time() - start
 
-            async def chat(session_id: str) -> float:
-                start = time.process_time()
-                reply = await service.chat(session_id, "go")
-                assert reply.error is None, reply.error
-                return time.process_time() - start
+        async def chat(session_id: str) -> float:
+            start = time.process_time()
+            reply = await service.chat(session_id, "go")
+            assert reply.error is None, reply.error
+            return time.process_time() - start
 
-            await bare()  # warm-up
-            bare_cpu = await bare()
-            first = service.create(title="bench")
-            await chat(first.id)  # warm-up
-            profiler = cProfile.Profile() if profile else None
-            if profiler:
-                profiler.enable()
-            big_cpu = await chat(service.create(title="bench").id)
-            if profiler:
-                profiler.disable()
-            # What a turn costs whatever its length (storage of the messages, the system prompt, the step's
-            # request): measured with one-chunk replies, so the per-chunk figure is not inflated by it.
-            fixed = statistics.median([await chat(service.create(title="bench").id) for _ in range(5)])
-            per_chunk = (big_cpu - bare_cpu - fixed) / BIG
-            print(f"one {BIG:,}-chunk reply: SessionService.chat {big_cpu:.3f} s CPU, bare stream {bare_cpu:.3f} s, "
-                  f"a one-chunk turn {fixed:.3f} s → engine {1e6 * per_chunk:.0f} µs a chunk")
-            session = service.create(title="long")
-            figures = [await chat(session.id) for _ in range(REPLIES - 1)]
-            late_profiler = cProfile.Profile() if "--profile-late" in sys.argv else None
-            if late_profiler:
-                late_profiler.enable()
-            figures.append(await chat(session.id))
-            if late_profiler:
-                late_profiler.disable()
-                pstats.Stats(late_profiler).sort_stats("tottime").print_stats(25)
-            early, late = figures[:5], figures[50:55]
-            print(f"{SMALL}-chunk replies in one session: #1–5 median {statistics.median(early):.3f} s, "
-                  f"#51–55 median {statistics.median(late):.3f} s CPU")
-            await service.shutdown()
-            service.storage.close()
-            if profiler:
-                order = sys.argv[-1] if sys.argv[-1] in ("tottime", "cumulative") else "cumulative"
-                pstats.Stats(profiler).sort_stats(order).print_stats(35)
-        finally:
-            server.terminate()
-            server.wait(10)
+        await bare()  # warm-up
+        bare_cpu = await bare()
+        first = service.create(title="bench")
+        await chat(first.id)  # warm-up
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        big_cpu = await chat(service.create(title="bench").id)
+        if profiler:
+            profiler.disable()
+        # What a turn costs whatever its length (storage of the messages, the system prompt, the step's
+        # request): measured with one-chunk replies, so the per-chunk figure is not inflated by it.
+        fixed = statistics.median([await chat(service.create(title="bench").id) for _ in range(5)])
+        per_chunk = (big_cpu - bare_cpu - fixed) / BIG
+        print(f"one {BIG:,}-chunk reply: SessionService.chat {big_cpu:.3f} s CPU, bare stream {bare_cpu:.3f} s, "
+              f"a one-chunk turn {fixed:.3f} s → engine {1e6 * per_chunk:.0f} µs a chunk")
+        session = service.create(title="long")
+        figures = [await chat(session.id) for _ in range(REPLIES - 1)]
+        late_profiler = cProfile.Profile() if "--profile-late" in sys.argv else None
+        if late_profiler:
+            late_profiler.enable()
+        figures.append(await chat(session.id))
+        if late_profiler:
+            late_profiler.disable()
+            pstats.Stats(late_profiler).sort_stats("tottime").print_stats(25)
+        early, late = figures[:5], figures[50:55]
+        print(f"{SMALL}-chunk replies in one session: #1–5 median {statistics.median(early):.3f} s, "
+              f"#51–55 median {statistics.median(late):.3f} s CPU")
+    if profiler:
+        order = sys.argv[-1] if sys.argv[-1] in ("tottime", "cumulative") else "cumulative"
+        pstats.Stats(profiler).sort_stats(order).print_stats(35)
 
 
 if __name__ == "__main__":

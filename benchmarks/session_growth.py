@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from scripted_service import scripted_service
 
 REPLIES = int(next((a.split("=")[1] for a in sys.argv if a.startswith("--replies=")), 60))
 CHUNKS = 500
@@ -95,54 +93,21 @@ def _instrument() -> None:
 
 
 async def main() -> None:
-    from agent_tui.core.bus import Bus
-    from agent_tui.core.config import Config
-    from agent_tui.core.project import Project
-    from agent_tui.core.session.service import SessionService
-    from agent_tui.core.storage import Storage
-    from agent_tui.core.tools.base import ToolRegistry
-
     _instrument()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        script = root / "script.json"
-        script.write_text(json.dumps([_reply(CHUNKS)] * (REPLIES + 2)))
-        server = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
-            [sys.executable, "-m", "agent_tui.testing.fake_llm", "--script", str(script)],
-            stdout=subprocess.PIPE, text=True,
-        )
-        try:
-            assert server.stdout is not None
-            base = server.stdout.readline().strip() + "/v1"
-            (root / "project").mkdir()
-            service = SessionService(
-                project=Project.discover(root / "project"),
-                config=Config.model_validate({
-                    "model": "fake/m",
-                    "provider": {"fake": {"api": "openai", "base_url": base, "api_key": "sk-bench",
-                                          "models": {"m": {"limit": {"context": 1_000_000, "output": 4_000}}}}},
-                }),
-                storage=Storage(root / "agent-tui.db"),
-                bus=Bus(),
-                tools=ToolRegistry([]),
-            )
-            warm = service.create(title="warm-up")
-            await service.chat(warm.id, "go")
-            session = service.create(title="long")
-            rows: list[dict[str, float]] = []
-            for _ in range(REPLIES):
-                _cpu.clear()
-                _calls.clear()
-                start = time.process_time()
-                reply = await service.chat(session.id, "go")
-                assert reply.error is None, reply.error
-                rows.append({"total": time.process_time() - start, **_cpu, "n_writes": _calls["writes"],
-                             "n_events": _calls["events"], "n_gc2": _calls["gc2"]})
-            await service.shutdown()
-            service.storage.close()
-        finally:
-            server.terminate()
-            server.wait(10)
+    async with scripted_service([_reply(CHUNKS)] * (REPLIES + 2)) as scripted:
+        service = scripted.service
+        warm = service.create(title="warm-up")
+        await service.chat(warm.id, "go")
+        session = service.create(title="long")
+        rows: list[dict[str, float]] = []
+        for _ in range(REPLIES):
+            _cpu.clear()
+            _calls.clear()
+            start = time.process_time()
+            reply = await service.chat(session.id, "go")
+            assert reply.error is None, reply.error
+            rows.append({"total": time.process_time() - start, **_cpu, "n_writes": _calls["writes"],
+                         "n_events": _calls["events"], "n_gc2": _calls["gc2"]})
     _print(rows)
 
 
