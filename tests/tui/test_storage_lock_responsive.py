@@ -3,26 +3,19 @@ TUI sends, and the app keeps handling keys and shows the problem while the lock 
 
 from __future__ import annotations
 
-from agent_tui.testing.fake_llm import Reply, text
 from tests.faults.test_storage_faults import LockHolder
 from tests.tui.conftest import SIZE, screen_text, type_text, wait_for
-from tests.tui.test_storage_problem import notes
+from tests.tui.test_storage_problem import notes, send_first_turn
 
 HOLD_LIMIT = 60.0  # the holder lets go by itself after this: a UI stuck on the lock still lets the test end
 
 
 async def test_keys_are_handled_and_the_problem_shown_while_another_process_holds_the_lock(
         make_app, llm, title_llm):
-    llm.add(Reply.of(text("first reply")))
-    llm.add(Reply.of(text("second reply while locked")))
-    title_llm.add(Reply.of(text("Lock test")))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         service = app.service
-        await type_text(pilot, "one")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the first turn")
-        await wait_for(pilot, lambda: service.list()[0].title == "Lock test", what="the title")
+        await send_first_turn(pilot, app, llm, title_llm, "Lock test")
         # However long SQLite would wait for a lock on this connection, the UI must not wait on it.
         service.storage.set_busy_timeout(HOLD_LIMIT * 2)
         holder = LockHolder(service.storage.path, limit=HOLD_LIMIT)

@@ -14,17 +14,23 @@ def notes(app, text: str) -> bool:  # type: ignore[no-untyped-def]
     return any(text in str(n.message) for n in app._notifications)
 
 
-async def test_a_locked_database_is_shown_and_waited_out_without_losing_the_screen(make_app, llm, title_llm):
+async def send_first_turn(pilot, app, llm, title_llm, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Script two replies and a title, and send the first prompt: the database then holds a titled session."""
     llm.add(Reply.of(text("first reply")))
     llm.add(Reply.of(text("second reply while locked")))
-    title_llm.add(Reply.of(text("Locked test")))
+    title_llm.add(Reply.of(text(title)))
+    service = app.service
+    await type_text(pilot, "one")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the first turn")
+    await wait_for(pilot, lambda: service.list()[0].title == title, what="the title")
+
+
+async def test_a_locked_database_is_shown_and_waited_out_without_losing_the_screen(make_app, llm, title_llm):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         service = app.service
-        await type_text(pilot, "one")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the first turn")
-        await wait_for(pilot, lambda: service.list()[0].title == "Locked test", what="the title")
+        await send_first_turn(pilot, app, llm, title_llm, "Locked test")
         holder = LockHolder(service.storage.path)
         try:
             await type_text(pilot, "two")
