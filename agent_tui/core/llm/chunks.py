@@ -26,6 +26,7 @@ from agent_tui.core.llm.events import (
     Usage,
 )
 from agent_tui.core.llm.fields import field
+from agent_tui.core.llm.sse_check import LineWatch
 
 log = logging.getLogger("agent_tui.llm")
 
@@ -84,9 +85,10 @@ class ChunkEvents:
     def reasoning_text(self) -> str:
         return "".join(self._reasoning)
 
-    async def events(self, chunks: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
+    async def events(self, chunks: AsyncIterator[Any], watch: LineWatch | None = None) -> AsyncIterator[StreamEvent]:
         """Text, reasoning and tool-call events; at the end `self.usage` and `self.finish` are set (the caller
-        yields them, after counting tokens itself when the provider reported no usage)."""
+        yields them, after counting tokens itself when the provider reported no usage). `watch`: the lines under
+        a parser that yields an empty chunk for a line it could not parse (see `sse_check.check_lines`)."""
         pending: dict[int, _ToolBuilder] = {}
         emitted: set[int] = set()
         finish_reason: str | None = None
@@ -102,6 +104,8 @@ class ChunkEvents:
                     if keep:
                         output.append(piece)
                     yield TextDelta(text=piece)
+                elif watch is not None and not chunk.get("is_finished"):
+                    watch.verify()  # the line it could not use fails the attempt when it is malformed
                 if chunk.get("is_finished") and chunk.get("finish_reason"):
                     finish_reason = finish_reason or chunk["finish_reason"]
                 continue
