@@ -30,7 +30,7 @@ from agent_tui.tui.transcript.elapsed_tick import ElapsedTick
 from agent_tui.tui.transcript.frame_pace import FramePace
 from agent_tui.tui.transcript.panel_selection import PanelSelection
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
-from agent_tui.tui.transcript.repaint import changed_lines
+from agent_tui.tui.transcript.repaint import changed_lines, paint_now
 from agent_tui.tui.transcript.scrollbar import SteadyScrollbars
 from agent_tui.tui.transcript.scrolling import JumpScrolling
 
@@ -144,6 +144,7 @@ class Transcript(GuardedPump, JumpScrolling, SteadyScrollbars, can_focus=True):
         self._structure_dirty |= structure
         if ends_something(event) and self.is_mounted:
             self._flush_changes()
+            paint_now(self)  # the last words of a part never wait for the engine's next step
         else:
             self._schedule_flush()
 
