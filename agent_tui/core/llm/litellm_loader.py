@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import IO, Any
 
 from agent_tui.core import collector
+from agent_tui.core.free_memory import give_back_free_memory
 
 log = logging.getLogger("agent_tui.llm")
 
@@ -278,6 +279,9 @@ def _warm_up() -> None:
         log.warning("litellm warm-up failed", exc_info=True)
     finally:
         sys.setswitchinterval(previous)
+    # The refused calls formatted tracebacks (2 MB of litellm's source kept in `linecache`) and the set-up freed a
+    # few MB of C heap that glibc would keep: both go back before the app sits idle (core/free_memory.py).
+    give_back_free_memory()
     # litellm leaves ~400k objects that live as long as the process. Every full collection scanned them again: a
     # 0.3-1 s pause in the middle of a streaming reply. Frozen, collections only look at what came after. The
     # import's own objects are frozen already (`import_without_gc_passes`); this adds what the first calls loaded.

@@ -78,6 +78,7 @@ class MainScreen(GuardedPump, Screen[None]):
 
     def on_mount(self) -> None:
         self.show_session(self.agent.first_session())
+        self.watch(self.status, "busy", self.composer.input.hold_cursor)
 
     # --- widgets ------------------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from agent_tui.tui.transcript.frame_pace import FramePace
 from agent_tui.tui.transcript.panel_selection import PanelSelection
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
 from agent_tui.tui.transcript.repaint import changed_lines
+from agent_tui.tui.transcript.scrollbar import SteadyScrollbars
 from agent_tui.tui.transcript.scrolling import JumpScrolling
 
 FOLLOW_STEP = 12  # at most this many lines of blank space the followed view gains at a time while a reply streams
@@ -45,7 +46,7 @@ def _load_css() -> str:
         return ""
 
 
-class Transcript(GuardedPump, JumpScrolling, can_focus=True):
+class Transcript(GuardedPump, JumpScrolling, SteadyScrollbars, can_focus=True):
     """The conversation of the session on screen. Feed it `load(messages)` then the session's events."""
 
     DEFAULT_CSS = _load_css()
