@@ -236,6 +236,7 @@ class Bench:
             if self.ready(term) is None:
                 return
             time.sleep(self.spec.warm)
+            settle(term.pid)
             times: list[float] = []
             cpu: list[float] = []  # the app's CPU from Enter to the reply's end on screen: steadier under load
             before = pss_mb(term.pid)
