@@ -78,6 +78,19 @@ def apps(venv: Path) -> dict[str, AppSpec]:
     }
 
 
+def settle(pid: int | None, limit: float = 30.0) -> None:
+    """Wait until the app is idle (under 20 ms of CPU in half a second), at most `limit` s: on a busy machine
+    background loading may still run at 10 s, and memory measured then is not the idle app's."""
+    end = time.monotonic() + limit
+    before = cpu_seconds(pid)
+    while time.monotonic() < end:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - before < 0.02:
+            return
+        before = now
+
+
 class Bench:
     def __init__(self, spec: AppSpec, server: BenchServer, venv: Path, runs: int, quick: bool) -> None:
         self.spec, self.server, self.venv, self.runs, self.quick = spec, server, venv, runs, quick
@@ -131,6 +144,7 @@ class Bench:
                 self.results.add("ready_s", seen and seen - started)
                 time.sleep(max(0.0, started + 10 - time.monotonic()))
                 self.results.add("cpu_10s", cpu_seconds(term.pid))
+                settle(term.pid)
                 self.results.add("pss_idle", pss_mb(term.pid))
                 reply_id, _ = self.ask(term, 20)
                 if self.finished(term, reply_id, 30):
@@ -222,6 +236,7 @@ class Bench:
             if self.ready(term) is None:
                 return
             time.sleep(self.spec.warm)
+            settle(term.pid)
             times: list[float] = []
             cpu: list[float] = []  # the app's CPU from Enter to the reply's end on screen: steadier under load
             before = pss_mb(term.pid)

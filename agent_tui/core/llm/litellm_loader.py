@@ -71,6 +71,7 @@ def load_litellm() -> ModuleType:
             _quiet_loggers()
             _skip_eager_tokenizers(litellm)
             _serve_tokenizer_text_lazily()
+            _one_copy_of_the_price_list(litellm)
             _module = litellm
     return _module
 
@@ -189,6 +190,30 @@ def _tokenizer_text() -> str:
     from importlib import resources
 
     return resources.files("litellm.litellm_core_utils.tokenizers").joinpath(_TOKENIZER_FILE).read_text("utf-8")
+
+
+def _one_copy_of_the_price_list(litellm: ModuleType) -> None:
+    """litellm's lookups in "the bundled price list" read `litellm.model_cost`, which is that list.
+
+    Every Anthropic call asks the model's capabilities (`AnthropicModelInfo._get_model_capability`) of
+    `litellm.model_cost` and then of `litellm.utils.get_bundled_model_cost_map()`, which parses the bundled file
+    again and keeps it: a second copy of the 3.5 MB list, 11 MB for the life of the process (the warm-up's
+    Anthropic call made it for every user). Loaded offline (LITELLM_LOCAL_MODEL_COST_MAP, set above unless the
+    user chose otherwise), `model_cost` is that same file with its alias rows resolved, so both lookups give the
+    same answers (tests/llm/test_litellm_loader.py compares them for every Anthropic model and capability).
+    """
+    utils = sys.modules.get("litellm.utils")
+    original = getattr(utils, "get_bundled_model_cost_map", None)
+    if os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP", "").lower() != "true" or not callable(original):
+        return
+
+    @functools.wraps(original)
+    def bundled_model_cost_map() -> dict[str, Any]:
+        return litellm.model_cost  # type: ignore[no-any-return]
+
+    utils.get_bundled_model_cost_map = bundled_model_cost_map
+    if getattr(utils, "_get_bundled_model_cost_map", None) is original:
+        utils._get_bundled_model_cost_map = bundled_model_cost_map
 
 
 _counting_lock = threading.Lock()
