@@ -136,6 +136,7 @@ def main() -> None:
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--frames", type=int, default=4, help="frames shown per allocation site")
     parser.add_argument("--who-imports", default="", help="modules (comma-separated) whose importer to show")
+    parser.add_argument("--keep", type=Path, help="copy the raw dumps (JSON) into this folder")
     parser.add_argument("--idle", type=float, default=10.0, help="seconds after launch for the idle dump")
     args = parser.parse_args()
     server = BenchServer().start()
@@ -181,6 +182,10 @@ def main() -> None:
                 print(Path(f"{out}.who").read_text())
         finally:
             term.stop()
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for dump in root.glob("dump.*"):
+                    shutil.copy(dump, args.keep / dump.name)
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)

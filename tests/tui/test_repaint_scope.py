@@ -71,3 +71,33 @@ async def test_the_scrollbar_repaints_when_its_thumb_moves_and_always_shows_the_
             await settle(pilot, log)
             assert drawn(bar) == fresh(bar), "the bar shows an old thumb"
         assert log.scroll_y == log.max_scroll_y
+
+
+async def test_the_end_of_a_reply_is_sent_to_the_terminal_before_anything_else_runs() -> None:
+    # Textual paints from a timer that resumes once the screen's queue is idle; the engine ran on meanwhile (9-20
+    # ms finishing a step), so the last words reached the terminal 14-39 ms after their chunk. Now the event that
+    # ends the part paints them itself.
+    from tests.tui.test_transcript_widget import finish_events
+
+    app = TranscriptApp(demo.full_conversation()[:1])
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(Transcript)
+        await settle(pilot, log)
+        text = "Nearly done with the answer and then THE-LAST-WORDS"
+        for event in reply_events(text, pieces=5)[:-1]:
+            log.apply(event)
+        await settle(pilot, log)
+        painted: list[str] = []
+        display = app._display
+
+        def recording(screen, update):  # type: ignore[no-untyped-def]
+            painted.append("".join(segment.text for segment in app.console.render(update)) if update else "")
+            return display(screen, update)
+
+        app._display = recording  # type: ignore[method-assign]
+        end, message = finish_events(text)
+        log.apply(end)  # no await: nothing else may run before the paint
+        assert painted and "THE-LAST-WORDS" in painted[-1]
+        log.apply(message)
+        assert not log._repaint_regions  # the footer too
+        await settle(pilot, log)

@@ -53,7 +53,9 @@ class StatusLine(GuardedPump, Horizontal):
         self._update_notice()
 
     def _update_notice(self) -> None:
-        self.notice = self.wait.text() or ""
+        notice = self.wait.text() or ""
+        if notice != self.notice:  # asked once per streamed chunk: most of the time nothing changes
+            self.notice = notice
         if self.wait.ticking and self._tick is None and self.is_mounted:
             self._tick = self.set_interval(1.0, self._update_notice)
         elif not self.wait.ticking and self._tick is not None:
