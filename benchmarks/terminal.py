@@ -293,6 +293,7 @@ ROWS = [
     ("idle memory, PSS after the first send (MB)", "pss_after_send", "{:.0f}"),
     ("keystroke echo from ready on: max / p95 / median (ms), keys", "echo_ms", "echo"),
     ("… of those, keys typed while litellm loaded (its thread ran)", "echo_loading_ms", "echo"),
+    ("… and keys typed after it had loaded", "echo_loaded_ms", "echo"),
     ("Enter → first token, sent at ready (s)", "first_token_s", "{:.2f}"),
     ("CPU from launch to that first token (s)", "first_token_cpu_s", "{:.2f}"),
     ("3,000 chunks at full speed: Enter → last on screen (s)", "burst_s", "{:.2f}"),
