@@ -89,6 +89,14 @@ class RecordWriter:
         for session_id in self._deleted & set(self._pending_sessions):
             del self._pending_sessions[session_id]
 
+    def pending_session(self, session_id: str) -> Session | None:
+        """A copy of the session record still waiting to be written (the newest one), if any."""
+        session = self._pending_sessions.get(session_id)
+        return None if session is None else session.model_copy(deep=True)
+
+    def pending_sessions(self) -> list[Session]:
+        return [session.model_copy(deep=True) for session in self._pending_sessions.values()]
+
     def session(self, session: Session) -> None:
         """Store and publish a session record (its title, time, cost), surviving a database that is locked."""
         if session.id in self._deleted:
