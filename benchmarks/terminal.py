@@ -189,9 +189,13 @@ class Bench:
                 line = EchoLine(control)
                 seconds = ECHO_SECONDS_QUICK if self.quick else ECHO_SECONDS
                 loaded_at: float | None = None
+                seen_loader = False  # an app without agent-tui's loading thread has no "after"
                 while time.monotonic() < ready + 30 + self.echo_after_load:
                     loading = loader_thread_alive(term.pid)
-                    if not loading and loaded_at is None:
+                    seen_loader = seen_loader or loading
+                    if loading:  # (the thread may start a moment after ready)
+                        loaded_at = None
+                    elif loaded_at is None:
                         loaded_at = time.monotonic()
                     if loaded_at is not None and time.monotonic() > max(ready + seconds,
                                                                          loaded_at + self.echo_after_load):
@@ -201,7 +205,7 @@ class Bench:
                     self.results.add("echo_ms", delay)
                     if loading or loader_thread_alive(term.pid):
                         self.results.add("echo_loading_ms", delay)
-                    else:
+                    elif seen_loader:
                         self.results.add("echo_loaded_ms", delay)
                     time.sleep(0.1)
             finally:
