@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from terminal_echo import ControlClient, echo_cell, loader_thread_alive  # noqa: E402
+from terminal_echo import ControlClient, EchoLine, echo_cell, loader_thread_alive  # noqa: E402
 from terminal_probe import Terminal, cpu_seconds, machine_load, pss_mb  # noqa: E402
 from terminal_server import BenchServer  # noqa: E402
 
@@ -96,6 +96,8 @@ class Bench:
         self.spec, self.server, self.venv, self.runs, self.quick = spec, server, venv, runs, quick
         self.results = Results()
         self._count = 0
+        self.echo_after_load = 0.0  # seconds the echo test goes on typing after litellm's thread has ended
+        self.autogroup_nice: int | None = None  # echo test: the app's autogroup nice (root; echo_ab.py --boost)
 
     # --- one launch ---------------------------------------------------------------------------------------
 
@@ -174,28 +176,43 @@ class Bench:
         A letter every 100 ms from ready, in `runs` launches, timed through a tmux control-mode client
         (`terminal_echo.py`: no process per poll), for ECHO_SECONDS or, if longer, until agent-tui's litellm
         thread has ended (30 s at most). Keys typed while that thread ran are also reported on their own, so keys
-        typed after the load cannot dilute the figure. A key not seen within 5 s counts as 5 s.
+        typed after the load cannot dilute the figure. A key not seen within 5 s counts as 5 s. The letters follow a
+        marker and are erased every 40 (`EchoLine`), so the text typed so far is never found anywhere else.
         """
         for _ in range(self.runs):
             term, _, root = self.launch()
             control = None
             try:
+                if self.autogroup_nice is not None and term.pid is not None:  # the app and the tmux server
+                    server = subprocess.run([*term.base, "display-message", "-p", "#{pid}"], capture_output=True,
+                                            text=True).stdout.strip()
+                    for pid in (term.pid, server):
+                        Path(f"/proc/{pid}/autogroup").write_text(str(self.autogroup_nice))
                 ready = self.ready(term)
                 if ready is None:
                     continue
                 control = ControlClient(term.base, (term.width, term.height))
-                typed = ""
+                line = EchoLine(control)
                 seconds = ECHO_SECONDS_QUICK if self.quick else ECHO_SECONDS
-                while time.monotonic() < ready + 30:
+                loaded_at: float | None = None
+                seen_loader = False  # an app without agent-tui's loading thread has no "after"
+                while time.monotonic() < ready + 30 + self.echo_after_load:
                     loading = loader_thread_alive(term.pid)
-                    if not loading and time.monotonic() > ready + seconds:
+                    seen_loader = seen_loader or loading
+                    if loading:  # (the thread may start a moment after ready)
+                        loaded_at = None
+                    elif loaded_at is None:
+                        loaded_at = time.monotonic()
+                    if loaded_at is not None and time.monotonic() > max(ready + seconds,
+                                                                         loaded_at + self.echo_after_load):
                         break
-                    typed += "abcdefghijklmnopqrstuvwxyz"[len(typed) % 26]
-                    delay = control.echo_ms(typed[-1], typed)
+                    delay = line.next_ms()
                     delay = 5000.0 if delay is None else delay
                     self.results.add("echo_ms", delay)
                     if loading or loader_thread_alive(term.pid):
                         self.results.add("echo_loading_ms", delay)
+                    elif seen_loader:
+                        self.results.add("echo_loaded_ms", delay)
                     time.sleep(0.1)
             finally:
                 if control is not None:
@@ -286,6 +303,7 @@ ROWS = [
     ("idle memory, PSS after the first send (MB)", "pss_after_send", "{:.0f}"),
     ("keystroke echo from ready on: max / p95 / median (ms), keys", "echo_ms", "echo"),
     ("… of those, keys typed while litellm loaded (its thread ran)", "echo_loading_ms", "echo"),
+    ("… and keys typed after it had loaded", "echo_loaded_ms", "echo"),
     ("Enter → first token, sent at ready (s)", "first_token_s", "{:.2f}"),
     ("CPU from launch to that first token (s)", "first_token_cpu_s", "{:.2f}"),
     ("3,000 chunks at full speed: Enter → last on screen (s)", "burst_s", "{:.2f}"),

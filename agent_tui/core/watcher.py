@@ -9,6 +9,7 @@ atomic-write temp files and whatever the project's ignore files name (every `.gi
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
 import re
@@ -96,6 +97,9 @@ class FileWatcher:
             self._ready.set()
             return
         try:
+            # awatch's first step imports anyio's asyncio backend: 22 ms of CPU on the event loop, at the TUI's
+            # ready, beside litellm's load (which imports anyio too). A worker thread imports it first.
+            await asyncio.to_thread(_import_anyio_backend)
             watcher = watchfiles.awatch(
                 self.root,
                 watch_filter=self.accepts,
@@ -122,3 +126,8 @@ class FileWatcher:
         if os.path.isdir(path):
             return  # folder events add nothing to the file events inside them
         self.bus.publish(FileChanged(path=path, change=_CHANGE_NAMES.get(change, "modified")))
+
+
+def _import_anyio_backend() -> None:
+    for name in ("anyio._backends._asyncio", "anyio.to_thread"):
+        importlib.import_module(name)

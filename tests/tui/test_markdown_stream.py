@@ -7,10 +7,9 @@ import re
 
 import pytest
 from rich.console import Console
-from rich.text import Text
 
-from agent_tui.tui.transcript.markdown_stream import BlockSplitter, StreamingMarkdown, plain_paragraph
-from agent_tui.tui.transcript.render import RenderContext, Styles, markdown_strips, to_strips
+from agent_tui.tui.transcript.markdown_stream import BlockSplitter, StreamingMarkdown
+from agent_tui.tui.transcript.render import RenderContext, Styles, markdown_strips
 
 
 def context(width: int = 60, code_theme: str = "monokai") -> RenderContext:
@@ -106,6 +105,28 @@ def test_a_growing_code_block_draws_only_its_changed_lines() -> None:
     assert fence.lines_drawn <= 2 * 30  # each line about once (its first frame, and when it is completed)
 
 
+def test_a_long_paragraph_wraps_again_only_its_last_lines() -> None:
+    ctx = context()
+    text = " ".join(f"word{n} **bold{n}** `code{n}`" if n % 7 == 0 else f"word{n}" for n in range(400))
+    stream = assert_every_frame_is_the_whole_render(text, ctx)
+    frames = len(pieces(text))
+    assert len(stream.lines(text, ctx)) > 40
+    assert stream._paragraph.lines_drawn < 4 * frames  # a whole redraw each frame would be ~20 lines a frame
+    assert stream._paragraph._inline.parsed < 400 * frames  # the settled start is not parsed again
+
+
+@pytest.mark.parametrize("text", ["日本語のテキストは幅が二倍です。" * 12 + " end", "Start " + "x" * 48 + " end of it"])
+def test_a_folded_word_whose_last_piece_is_its_space_is_wrapped_as_a_whole(text: str) -> None:
+    # At width 24 the word fills its last line exactly, so its trailing space is folded onto a line of its own
+    # and the next word follows it there; wrapping again from that space's line put the word on the next line.
+    assert_every_frame_is_the_whole_render(text, context(24))
+
+
+def test_syntax_left_open_keeps_the_rest_of_a_paragraph_parsed_until_it_closes() -> None:
+    text = "An *open " + "word " * 60 + "still open* then " + "more " * 60 + "end."
+    assert_every_frame_is_the_whole_render(text, context(40))
+
+
 def test_replaced_text_starts_over() -> None:
     ctx = context()
     stream = StreamingMarkdown()
@@ -139,6 +160,14 @@ FIXED_TEXTS = {
     "hard breaks": "Line one  \nline two\\\nline three\n\nNext.",
     "indented code": "Para.\n\n    code line\n\n    more code\n\nAfter.",
     "emphasis across lines": "This *starts\nand ends* here, **bold\nacross** too.",
+    "markup closing late in a long paragraph": ("Intro words **bold starts here and " + "goes on " * 30 + "ends** and "
+                                                "`code " + "spans " * 12 + "end` then plain words " * 4),
+    "links in a long paragraph": ("See " + "words " * 15 + "[a link with several words](https://example.com/a/long/"
+                                  "path) and " + "more " * 15 + "<https://auto.example> done."),
+    "kbd and image in a paragraph": "Press <kbd>Ctrl</kbd> and see ![alt text](i.png) then " + "more " * 20,
+    "tab in a paragraph": "Name\tvalue and " + "more words " * 10,
+    "long cjk paragraph": "日本語のテキストは幅が二倍です。" * 12 + " end",
+    "folded word in a paragraph": "Words " + "z" * 80 + " more words " * 6 + "y" * 45 + " end.",
 }
 
 
@@ -183,25 +212,3 @@ def test_a_new_width_or_theme_renders_the_finished_blocks_again() -> None:
     stream.lines(text, context(60))
     for ctx in (context(30), context(30, code_theme="friendly")):
         assert exactly(stream.lines(text, ctx)) == exactly(markdown_strips(ctx, text))
-
-
-# --- the plain-paragraph shortcut ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", [
-    "Plain words and (parentheses), 'quotes' and \"double quotes\": 3.5 of them!",
-    "A soft\nbreak joins lines",
-    "Trailing words that are long enough to wrap around the sixty column width of the test console easily",
-])
-def test_the_plain_paragraph_shortcut_looks_exactly_like_markdown(text: str) -> None:
-    ctx = context()
-    plain = plain_paragraph(text)
-    assert plain is not None
-    style = ctx.console.get_style("markdown.paragraph", default="none")
-    assert exactly(to_strips(ctx, Text(plain, style=style, justify="left"))) == exactly(markdown_strips(ctx, text))
-
-
-@pytest.mark.parametrize("text", ["**bold**", "- item", "1. first", "# Heading", "    code", "a `b`", "Title\n===",
-                                  "> quote", "a | b", "line with hard break  \nnext"])
-def test_anything_markdown_would_format_is_not_plain(text: str) -> None:
-    assert plain_paragraph(text) is None

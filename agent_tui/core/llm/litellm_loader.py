@@ -10,8 +10,9 @@ ourselves (core/llm/cost.py). Both are switched off here; `token_counting()` swi
 the rare reply whose provider reported no usage.
 
 Loaded beside a UI (`warm_up_in_background()`), the import must not hold the interpreter lock for long: the
-collector is paused during it (its full passes were the long holds, up to 250 ms) and the switch interval is
-short while it runs. `benchmarks/gil_stalls.py` lists what still holds the lock, and for how long.
+collector is paused during it (its full passes were the long holds, up to 250 ms), the tokenizer file is not
+parsed, and the switch interval is short while it runs. `benchmarks/gil_stalls.py` lists what still holds the
+lock, and for how long. The loading thread runs below the UI threads' OS priority (`background_load`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import IO, Any
 
 from agent_tui.core import collector
 from agent_tui.core.free_memory import give_back_free_memory
+from agent_tui.core.llm import background_load
 
 log = logging.getLogger("agent_tui.llm")
 
@@ -72,6 +74,7 @@ def load_litellm() -> ModuleType:
             _skip_eager_tokenizers(litellm)
             _serve_tokenizer_text_lazily()
             _one_copy_of_the_price_list(litellm)
+            _file_ids_remapped_only_with_files()
             _module = litellm
     return _module
 
@@ -216,6 +219,40 @@ def _one_copy_of_the_price_list(litellm: ModuleType) -> None:
         utils._get_bundled_model_cost_map = bundled_model_cost_map
 
 
+def _file_ids_remapped_only_with_files() -> None:
+    """litellm's proxy models load only for a message that has a file part (which agent-tui never sends).
+
+    Every call runs `update_messages_with_model_file_ids`, which imports the litellm proxy's file-endpoint helpers
+    and with them `litellm.proxy._types` (28 modules, 5 MB) to rewrite managed-file ids in user messages'
+    `{"type": "file"}` parts; with no such part it returns the messages untouched. So it is called only then.
+    """
+    main = sys.modules.get("litellm.main")
+    original = getattr(main, "update_messages_with_model_file_ids", None)
+    if not callable(original):
+        return
+
+    @functools.wraps(original)
+    def update_messages_with_model_file_ids(messages: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _has_file_part(messages):
+            return messages
+        return original(messages, *args, **kwargs)
+
+    main.update_messages_with_model_file_ids = update_messages_with_model_file_ids
+
+
+def _has_file_part(messages: Any) -> bool:
+    if not isinstance(messages, list):
+        return True  # not the shape we know: let litellm decide
+    for message in messages:
+        if not isinstance(message, dict):
+            return True
+        content = message.get("content")
+        if message.get("role") == "user" and isinstance(content, list):
+            if any(isinstance(part, dict) and part.get("type") == "file" for part in content):
+                return True
+    return False
+
+
 _counting_lock = threading.Lock()
 _counting = 0  # threads inside token_counting()
 
@@ -258,33 +295,7 @@ def warm_up_in_background() -> threading.Thread:
         return _warm_thread
 
 
-WARM_UP_THREAD_NAME = "litellm-warm-up"  # 15 characters: the most a Linux thread name holds
-# The loading thread's nice value, above the UI threads' 0 (nice is per thread on Linux, and within the process's
-# autogroup it only weighs our threads against each other): when a keystroke wakes Textual's threads on a busy
-# core, the scheduler runs them first instead of sharing the core with the import.
-LOADING_NICE = 10
-
-
-@contextlib.contextmanager
-def background_priority(name: str) -> Iterator[None]:
-    """Run the calling thread at LOADING_NICE, named `name` for the OS (top -H, /proc, benchmarks), then restore.
-
-    Threads started meanwhile inherit the nice value; the restore covers only this one (going back down needs a
-    privilege an unprivileged user lacks, so that may fail: the warm-up thread ends right after anyway)."""
-    tid = threading.get_native_id()
-    with contextlib.suppress(OSError):
-        Path(f"/proc/self/task/{tid}/comm").write_text(name[:15])
-    try:
-        before = os.getpriority(os.PRIO_PROCESS, tid)
-        os.setpriority(os.PRIO_PROCESS, tid, max(before, LOADING_NICE))
-    except (AttributeError, OSError):  # not Linux, or not allowed: load at the usual priority
-        before = None
-    try:
-        yield
-    finally:
-        if before is not None:
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, tid, before)
+WARM_UP_THREAD_NAME = "litellm-warm-up"
 
 
 # While litellm loads beside a UI, every thread on a keystroke's way to the screen (Textual's input thread, the
@@ -297,7 +308,7 @@ def _warm_up() -> None:
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, LOADING_SWITCH_INTERVAL))
     try:
-        with background_priority(WARM_UP_THREAD_NAME):
+        with background_load.in_background(WARM_UP_THREAD_NAME):  # named, below the UI threads' priority
             litellm = load_litellm()
             asyncio.run(_first_call_setup(litellm))
     except Exception:  # warm-up is an optimisation: a failure here must never reach the user
