@@ -97,6 +97,7 @@ class Bench:
         self.results = Results()
         self._count = 0
         self.echo_after_load = 0.0  # seconds the echo test goes on typing after litellm's thread has ended
+        self.autogroup_nice: int | None = None  # echo test: the app's autogroup nice (root; echo_ab.py --boost)
 
     # --- one launch ---------------------------------------------------------------------------------------
 
@@ -182,6 +183,11 @@ class Bench:
             term, _, root = self.launch()
             control = None
             try:
+                if self.autogroup_nice is not None and term.pid is not None:  # the app and the tmux server
+                    server = subprocess.run([*term.base, "display-message", "-p", "#{pid}"], capture_output=True,
+                                            text=True).stdout.strip()
+                    for pid in (term.pid, server):
+                        Path(f"/proc/{pid}/autogroup").write_text(str(self.autogroup_nice))
                 ready = self.ready(term)
                 if ready is None:
                     continue
