@@ -80,7 +80,11 @@ async def collect_if_due(repo: SnapshotRepo | None, storage: Storage, project_id
             return
         if busy():
             return
-        await asyncio.to_thread(collect, repo, storage, project_id)
+        try:
+            await asyncio.to_thread(collect, repo, storage, project_id)
+        except asyncio.CancelledError:
+            repo.stop_collect()  # the app is closing: it must not wait for the gc's thread
+            raise
         log.info("snapshot repository %s collected", repo.git_dir)
     except (SnapshotError, StorageError, OSError) as exc:
         log.warning("collecting the snapshot repository failed: %s", exc)
