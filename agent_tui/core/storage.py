@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from agent_tui.core.history_cache import HistoryCache
 from agent_tui.core.models import Message, MessageWithParts, Part, Session
@@ -24,8 +24,9 @@ from agent_tui.core.storage_errors import explain, kind_of
 
 log = logging.getLogger(__name__)
 
-_MESSAGE = TypeAdapter(Message)
-_PART = TypeAdapter(Part)
+# Built on first use, like the models (core/deferred_models.py).
+_MESSAGE = TypeAdapter(Message, config=ConfigDict(defer_build=True))
+_PART = TypeAdapter(Part, config=ConfigDict(defer_build=True))
 
 
 class StorageError(Exception):

@@ -9,6 +9,8 @@ atomic-write temp files and whatever the project's ignore files name (every `.gi
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import logging
 import os
 import re
@@ -29,6 +31,15 @@ _CHANGE_NAMES = {
 }
 # Editor swap/backup files and the temp files of `fileio.atomic_write` (".NAME.XXXX.tmp").
 _NOISE = re.compile(r"(\.sw.|~|\.py[cod]|^\.#.*|^\..+\.tmp|^\.DS_Store)$")
+
+
+def import_loop_backend() -> None:
+    """Import what `awatch` loads on its first step: anyio's asyncio backend (about 20 ms of CPU). A caller
+    that starts the watcher on a busy event loop runs this in a thread first (tui/startup_hooks.py)."""
+    import anyio.to_thread  # noqa: F401
+
+    with contextlib.suppress(ImportError):  # anyio's own module name for its asyncio backend
+        importlib.import_module("anyio._backends._asyncio")
 
 
 class FileWatcher:
