@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from terminal_echo import ControlClient, echo_cell  # noqa: E402
 from terminal_probe import Terminal  # noqa: E402
 from terminal_server import BenchServer  # noqa: E402
 
@@ -134,13 +134,15 @@ def main() -> None:
                     first_token = term.wait_for(lambda s: "BEGINQZs1" in s, 60, poll=0.005)
                 end = ready + (0 if args.send else args.seconds)
                 typed = ""
-                while time.monotonic() < end:
-                    typed += "abcdefghijklmnopqrstuvwxyz"[len(typed) % 26]
-                    sent = time.monotonic()
-                    term.type(typed[-1])
-                    seen = term.wait_for(lambda s, t=typed: t in s, 5, poll=0.005)
-                    echoes.append((sent - ready, (seen - sent) * 1000 if seen else None))
-                    time.sleep(0.1)
+                control = ControlClient(term.base, (term.width, term.height))
+                try:
+                    while time.monotonic() < end:
+                        typed += "abcdefghijklmnopqrstuvwxyz"[len(typed) % 26]
+                        sent = time.monotonic()
+                        echoes.append((sent - ready, control.echo_ms(typed[-1], typed)))
+                        time.sleep(0.1)
+                finally:
+                    control.close()
             finally:
                 term.stop()
         finally:
@@ -159,7 +161,7 @@ def main() -> None:
     slow = [f"{at:+.2f} s: {ms:.0f} ms" for at, ms in echoes if ms is None or ms >= args.threshold]
     seen_ms = sorted(ms for _, ms in echoes if ms is not None)
     if seen_ms:
-        print(f"echo of {len(echoes)} keys: median {statistics.median(seen_ms):.0f} ms, max {seen_ms[-1]:.0f} ms")
+        print(f"echo of {len(echoes)} keys (max / p95 / median ms, keys seen): {echo_cell(seen_ms)}")
     print(f"echo of {len(echoes)} keys: slow ones (time after ready): " + (", ".join(slow) or "none"))
     for record in sorted(records, key=lambda r: -r["ms"])[:25]:
         print(f"\n{record['ms']:6.0f} ms (own CPU {record['cpu_ms']:5.0f} ms) at {record['at'] - ready:+5.2f} s  "

@@ -27,9 +27,7 @@ async def export(name: str, size: tuple[int, int] = SIZE) -> Path:
     app = scene.app
     suffix = "" if size == SIZE else f"-{size[0]}x{size[1]}"
     async with app.run_test(size=size) as pilot:
-        await scene.run_before(pilot)
-        await pilot.press(*scene.press)
-        await pilot.pause(0.3)
+        await scene.settle(pilot)
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
         path = app.save_screenshot(f"{name}{suffix}.svg", path=str(HERE))

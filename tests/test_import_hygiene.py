@@ -166,7 +166,8 @@ FIRST_FRAME = textwrap.dedent(
     app_module.AgentApp(service, warm_up=False).run(headless=True, size=(120, 40))
     seen["tools_after"] = service.tools.get("bash") is not None  # built on first use
     seen["loaded_after"] = "agent_tui.core.tools.bash" in sys.modules
-    seen["page_libs"] = sorted({m.split(".")[0] for m in sys.modules} & {"bs4", "markdownify"})  # 8 MB: first fetch
+    # 8 MB, and the fetch guard's httpcore (3 MB): loaded by the first fetch, not by the tool list
+    seen["page_libs"] = sorted({m.split(".")[0] for m in sys.modules} & {"bs4", "markdownify", "httpcore"})
     print(json.dumps(seen))
     """
 )

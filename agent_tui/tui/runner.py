@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.worker import Worker
 
 from agent_tui.core.events import SessionIdle
+from agent_tui.core.free_memory import give_back_free_memory
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import BusyError, SessionNotFound
-from agent_tui.tui.free_memory import give_back_free_memory
 from agent_tui.tui.widgets.paste_attachments import Attachment, PasteMissing
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from agent_tui.tui.app import AgentApp
 
 Kind = Literal["chat", "compact", "init", "shell"]
-# After a turn that carried a long paste, freed memory is handed back once the reply's last events are drawn.
+# After the process's first turn (one-time set-up freed) and after a turn that carried a long paste, freed memory
+# is handed back once the reply's last events are drawn.
 TRIM_DELAY = 1.0
 
 
@@ -77,6 +78,7 @@ class ChatRunner:
         self.service = service
         self._queues: dict[str, list[QueuedPrompt]] = {}
         self._workers: dict[str, Worker[None]] = {}
+        self.turns_run = 0
 
     def running(self, session_id: str) -> bool:
         worker = self._workers.get(session_id)
@@ -130,7 +132,8 @@ class ChatRunner:
             self._announce(session_id)
             try:
                 await self._run(session_id, prompt)
-                if prompt.pastes:
+                self.turns_run += 1
+                if prompt.pastes or self.turns_run == 1:
                     prompt.pastes = []  # the last reference to the pasted text: its memory can go back now
                     self.app.set_timer(TRIM_DELAY, give_back_free_memory)
             except (ModelError, SessionNotFound, BusyError, PasteMissing) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -33,8 +34,11 @@ def provider(srv, api):
     return {"api": api, "base_url": base, "api_key": "sk-test", "models": {"m": limits}}
 
 async def main():
+    cached_sources = None
     if warm:
         litellm_loader.warm_up_in_background().join()
+        import linecache
+        cached_sources = sorted(f for f in linecache.cache if "litellm" in f)
     with FakeLLMThread([[text("hello there")], [text("hi again")]]) as srv:
         config = Config.model_validate({"model": "oa/m", "small_model": "oa/m", "provider": {
             "oa": provider(srv, "openai"), "an": provider(srv, "anthropic")}})
@@ -51,6 +55,7 @@ async def main():
         "counter_off": litellm.disable_token_counter,
         "switch_interval": sys.getswitchinterval(),
         "frozen": gc.get_freeze_count(),
+        "cached_sources": cached_sources,
     }))
 
 asyncio.run(main())
@@ -73,6 +78,9 @@ def test_streamed_replies_load_no_tokenizer(mode: str, subprocess_env: dict[str,
         # litellm's few hundred thousand lifelong objects are out of the collector's sight after the warm-up,
         # so no full collection (0.3-1 s each with them) pauses a streaming reply.
         assert found["frozen"] > 100_000
+        # The refused warm-up calls made litellm format tracebacks, which read litellm's sources into linecache
+        # (2 MB); they are dropped before the app sits idle.
+        assert found["cached_sources"] == []
 
 
 @pytest.mark.slow
@@ -158,22 +166,86 @@ def test_import_and_warm_up_reach_no_host_but_this_one(subprocess_env: dict[str,
 
 TOKENIZER_CHILD = r"""
 import json, sys
+TEXT = "Counting tokens of an old Claude model: one two three four, and some punctuation!"
+if sys.argv[1] == "plain":  # litellm as it comes, for the reference count
+    import litellm, litellm.utils
+    litellm.disable_token_counter = False
+    model = next(m for m in litellm.anthropic_models if litellm.utils.uses_anthropic_tokenizer(m))
+    print(json.dumps({"tokens": litellm.token_counter(model=model, text=TEXT)}))
+    raise SystemExit
 from agent_tui.core.llm.litellm_loader import load_litellm, token_counting
-import litellm.utils
 litellm = load_litellm()
+import litellm.utils
+unparsed = "claude_json_str" not in vars(litellm.utils) and "json_data" not in vars(litellm.utils)
 model = next(m for m in litellm.anthropic_models if litellm.utils.uses_anthropic_tokenizer(m))
 with token_counting() as counting:
-    tokens = counting.token_counter(model=model, text="one two three four")
-print(json.dumps({"tree_kept": hasattr(litellm.utils, "json_data"), "tokens": tokens,
-                  "hf": "tokenizers" in sys.modules}))
+    tokens = counting.token_counter(model=model, text=TEXT)
+try:
+    litellm.utils.no_such_name
+    missing_raises = False
+except AttributeError:
+    missing_raises = True
+print(json.dumps({"unparsed_at_import": unparsed, "tree_kept": "json_data" in vars(litellm.utils), "tokens": tokens,
+                  "hf": "tokenizers" in sys.modules, "missing_raises": missing_raises}))
 """
 
 
 @pytest.mark.slow
-def test_the_parsed_tokenizer_file_is_dropped_and_old_claude_models_still_count(subprocess_env: dict[str, str]
-                                                                                ) -> None:
-    out = subprocess.run([sys.executable, "-c", TOKENIZER_CHILD], env=subprocess_env, capture_output=True,
+def test_the_tokenizer_file_is_read_only_when_counting_and_old_claude_models_count_the_same(
+        subprocess_env: dict[str, str]) -> None:
+    # At import litellm parses its 1.7 MB Anthropic tokenizer file and dumps it back to text: C calls holding the
+    # interpreter lock 30-80 ms each beside the UI. The loader leaves the file unparsed and serves its text when
+    # an old Claude model's tokens are first counted; the count must be litellm's own.
+    def child(mode: str) -> dict:
+        out = subprocess.run([sys.executable, "-c", TOKENIZER_CHILD, mode], env=subprocess_env, capture_output=True,
+                             text=True, timeout=180, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    found, plain = child("loader"), child("plain")
+    assert found["unparsed_at_import"], "litellm.utils parsed its tokenizer file at import again"
+    assert found["tree_kept"] is False, "litellm.utils.json_data (5 MB, unused after import) is held"
+    assert found["hf"] and found["tokens"] > 0, "counting with litellm's Anthropic tokenizer broke"
+    assert found["tokens"] == plain["tokens"], "the lazily served tokenizer counts differently from litellm's own"
+    assert found["missing_raises"], "litellm.utils's attribute hook no longer raises for unknown names"
+
+
+PRIORITY_CHILD = r"""
+import json, os, threading, time
+from pathlib import Path
+from agent_tui.core.llm import litellm_loader
+
+def tasks():
+    found = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            found[int(task.name)] = ((task / "comm").read_text().strip(), int(fields[16]))  # name, nice
+        except OSError:
+            pass
+    return found
+
+main_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+thread = litellm_loader.warm_up_in_background()
+during = {}
+while thread.is_alive():
+    during.update(tasks())
+    time.sleep(0.02)
+loader = [nice for name, nice in during.values() if name == "litellm-warm-up"]
+print(json.dumps({"main_before": main_nice, "loader": loader,
+                  "main_during": during[threading.get_native_id()][1],
+                  "after": [nice for tid, (name, nice) in tasks().items()]}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="per-thread nice values are Linux's")
+def test_litellm_loads_in_a_named_thread_at_a_lower_priority_than_the_ui(subprocess_env: dict[str, str]) -> None:
+    # The UI threads keep their priority, so on a busy core a keystroke's threads run before the import; after
+    # the warm-up no thread is left at the loading priority.
+    out = subprocess.run([sys.executable, "-c", PRIORITY_CHILD], env=subprocess_env, capture_output=True,
                          text=True, timeout=180, check=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
-    assert found["tree_kept"] is False, "litellm.utils.json_data (5 MB, unused after import) is still held"
-    assert found["hf"] and found["tokens"] > 0, "counting with litellm's Anthropic tokenizer broke"
+    assert found["loader"], "no thread named litellm-warm-up was seen while it loaded"
+    assert min(found["loader"]) >= max(found["main_before"], 10), found
+    assert found["main_during"] == found["main_before"]
+    assert found["after"] and all(nice == found["main_before"] for nice in found["after"]), found

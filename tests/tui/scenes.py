@@ -144,9 +144,21 @@ def make_app(service: SessionService, **kwargs: Any) -> AgentApp:
 
 
 async def steady(pilot: Pilot[Any]) -> None:
-    """No blinking cursor in pictures, and let pending refreshes land."""
-    for area in pilot.app.query("TextArea, Input"):
-        area.cursor_blink = False  # type: ignore[attr-defined]
+    """Wait until the picture no longer depends on how fast the machine is: every engine event taken and every
+    change drawn by the log (it paints at a frame pace, on a timer), and no blinking cursor on any screen."""
+    app = pilot.app
+    assert isinstance(app, AgentApp)
+    await pilot.pause()
+    for _ in range(1500):  # up to 30 s: a loaded machine paints slowly
+        if app.main.transcript.settled and not app.bridge.pending:
+            break
+        await pilot.pause(0.02)
+    for screen in app.screen_stack:  # `app.query` sees only the default screen, not an open dialog
+        for area in screen.query("TextArea, Input"):
+            area.cursor_blink = False  # type: ignore[attr-defined]
+            # A TextArea's line cache keys the cursor only while it blinks: a line drawn in the blink's off
+            # half-second would be reused without the cursor. Restyling clears that cache.
+            area.notify_style_update()
     await pilot.pause()
 
 
@@ -156,6 +168,14 @@ class Scene:
     press: tuple[str, ...] = ()
     run_before: Callable[[Pilot[Any]], Awaitable[None]] = steady
     notes: list[str] = field(default_factory=list)
+
+    async def settle(self, pilot: Pilot[Any]) -> None:
+        """The scene's own steps, then its keys, then `steady` once more: a dialog the keys open (the model
+        picker's filter, F2) mounts a blinking cursor after the first `steady`, and on a loaded machine the
+        picture could be taken in its off half-second. Tests pass this as `run_before` with no `press`."""
+        await self.run_before(pilot)
+        await pilot.press(*self.press)
+        await steady(pilot)
 
 
 def sidebar_sessions(service: SessionService) -> Session:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.timer import Timer
 
-from agent_tui.testing.fake_llm import Reply, text, tool_call, usage
-from tests.tui.conftest import type_text, wait_for
+from agent_tui.testing.fake_llm import Reply, delay, text, tool_call, usage
+from tests.tui.conftest import screen_text, type_text, wait_for
 
 SIZE = (120, 40)
 
@@ -48,3 +48,29 @@ async def test_no_timer_runs_when_idle_after_start_and_after_a_turn(make_app, ll
         await wait_for(pilot, lambda: service.get(service.list()[0].id).title == "Hello", what="the title")
         await pilot.pause(0.5)
         assert non_blink(app) == []
+
+
+def blink_running(area) -> bool:
+    timer = getattr(area, "blink_timer", None) or getattr(area, "_blink_timer", None)
+    return timer is not None and timer in running_timers(area.app)
+
+
+async def test_the_cursor_stays_lit_while_a_reply_streams_and_blinks_again_when_idle(make_app, llm, title_llm):
+    # Each blink is a frame of its own; while the log streams it is a steady lit cursor instead.
+    llm.add(Reply.of(text("Thinking it over."), delay(1.0), text(" Done."), usage(100, 5)))
+    title_llm.add(Reply.of(text("Blink")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        area = app.main.composer.input
+        await pilot.pause(0.3)
+        assert area.cursor_blink and blink_running(area)
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Thinking it over." in screen_text(app), what="the reply streaming")
+        assert app.main.status.busy
+        assert not area.cursor_blink and not blink_running(area)
+        assert area._cursor_visible  # lit, not hidden mid-blink
+        service = app.service
+        await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the reply")
+        await wait_for(pilot, lambda: not app.main.status.busy, what="idle")
+        assert area.cursor_blink and blink_running(area)

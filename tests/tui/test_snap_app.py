@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("scene_folder")  # tests/tui/conftest.py: a
 def test_key_screens(name: str, snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("agent_tui.tui.format.clock", lambda: 0.0)  # replaced by the scene; restored after
     scene = SCENES[name]()
-    assert snap_compare(scene.app, press=scene.press, terminal_size=SIZE, run_before=scene.run_before)
+    assert snap_compare(scene.app, terminal_size=SIZE, run_before=scene.settle)
 
 
 def test_plan_agent_in_a_small_terminal(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,4 +15,4 @@ pytestmark = pytest.mark.usefixtures("scene_folder")  # tests/tui/conftest.py: a
 def test_features_in_a_small_terminal(name: str, snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("agent_tui.tui.format.clock", lambda: 0.0)
     scene = SCENES[name]()
-    assert snap_compare(scene.app, press=scene.press, terminal_size=(80, 24), run_before=scene.run_before)
+    assert snap_compare(scene.app, terminal_size=(80, 24), run_before=scene.settle)

@@ -57,3 +57,35 @@ async def test_the_status_line_names_its_figures_and_fits_a_narrow_terminal(make
         await pilot.pause(0.2)
         row = status_row(app).strip()
         assert set(row.split()) <= words and row.endswith("idle"), row
+
+
+async def test_figures_update_without_laying_out_the_screen_and_stay_current(make_app, llm, title_llm):
+    # A layout of the screen costs 5–12 ms; the figures change several times per streamed reply, and only a change
+    # of the right side's width (its text decides it) moves anything.
+    llm.add(Reply.of(text("Hello."), usage(1_200, 34)))
+    title_llm.add(Reply.of(text("Status")))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.service.list() and not app.service.busy_sessions(), what="the reply")
+        await pilot.pause(0.1)
+        status = app.main.status
+        left, right = status.query_one("#status-left"), status.query_one("#status-right")
+        layouts = left._layout_updates + right._layout_updates
+        status.context_used = 5_000  # a figure on the left changes: no layout
+        status.turn_tokens = 9_000
+        await pilot.pause(0.1)
+        assert "context 5k · 5% of 100k" in status_row(app)
+        assert "turn 9k" in status_row(app)
+        status.queued = 0  # unchanged: nothing at all
+        await pilot.pause(0.1)
+        assert left._layout_updates + right._layout_updates == layouts
+        status.busy = True  # the right side gets wider: laid out once, then shown whole
+        await pilot.pause(0.1)
+        assert right._layout_updates > layouts - left._layout_updates
+        assert status_row(app).rstrip().endswith("esc to stop")
+        status.busy = False
+        await pilot.pause(0.1)
+        assert status_row(app).rstrip().endswith("idle")
+        assert "esc to stop" not in status_row(app)

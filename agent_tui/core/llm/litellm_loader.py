@@ -18,15 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import json
 import logging
 import os
 import socket
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
+from typing import IO, Any
 
 from agent_tui.core import collector
+from agent_tui.core.free_memory import give_back_free_memory
 
 log = logging.getLogger("agent_tui.llm")
 
@@ -55,7 +60,7 @@ def load_litellm() -> ModuleType:
             from agent_tui.core.llm import fast_path
 
             fast_path.use_base_http_handler_for_openai()
-            with import_without_gc_passes():
+            with import_without_gc_passes(), _tokenizer_file_unparsed():
                 import litellm
 
             litellm.suppress_debug_info = True  # stops "Provider List: ..." prints for unpriced models
@@ -65,7 +70,7 @@ def load_litellm() -> ModuleType:
             fast_path.quiet_wrapper(litellm)
             _quiet_loggers()
             _skip_eager_tokenizers(litellm)
-            _release_parsed_tokenizer_file()
+            _serve_tokenizer_text_lazily()
             _module = litellm
     return _module
 
@@ -128,13 +133,62 @@ def _skip_eager_tokenizers(litellm: ModuleType) -> None:
     litellm_main.encoding = _LazyEncoding()
 
 
-def _release_parsed_tokenizer_file() -> None:
-    # `litellm.utils` parses its 1.7 MB Anthropic tokenizer file at import and keeps two copies: the parsed tree
-    # (`json_data`, about 5 MB, read by nothing after the import) and the JSON text (`claude_json_str`, what its
-    # tokenizer is built from, only when something counts an old Claude model's tokens). The tree goes.
+_TOKENIZER_FILE = "anthropic_tokenizer.json"
+_UNPARSED = "{}"  # what `litellm.utils` makes of the tokenizer file while `_tokenizer_file_unparsed()` is on
+
+
+@contextlib.contextmanager
+def _tokenizer_file_unparsed() -> Iterator[None]:
+    """While litellm imports, `json.load` of its Anthropic tokenizer file returns an empty tree.
+
+    At import `litellm.utils` parses that 1.7 MB file, checks the tree with pydantic and dumps it back to text
+    (`claude_json_str`, which only counting an old Claude model's tokens reads): three C calls that hold the
+    interpreter lock 30-80 ms each beside the UI (`benchmarks/gil_stalls.py`), and a 5 MB tree nothing keeps.
+    `_serve_tokenizer_text_lazily()` then serves the file's own text on first use. Every other `json.load`, in
+    any thread, is the real one.
+    """
+    real_load = json.load
+
+    def load(fp: IO[str], *args: Any, **kwargs: Any) -> Any:  # json.load's own signature
+        if Path(str(getattr(fp, "name", ""))).name == _TOKENIZER_FILE and "litellm" in str(fp.name):
+            return {}
+        return real_load(fp, *args, **kwargs)
+
+    json.load = load
+    try:
+        yield
+    finally:
+        json.load = real_load
+
+
+def _serve_tokenizer_text_lazily() -> None:
+    # `from litellm.utils import claude_json_str` falls back to the module's `__getattr__` when the name is
+    # missing, so the unparsed placeholder goes and a wrapper reads the file the first time something asks.
+    # If a litellm upgrade loads the file some other way, the placeholder is not there and nothing changes;
+    # tests/llm/test_litellm_loader.py checks old Claude models still count, and count the same.
     utils = sys.modules.get("litellm.utils")
-    if utils is not None and hasattr(utils, "claude_json_str") and isinstance(getattr(utils, "json_data", None), dict):
-        del utils.json_data
+    if utils is None or getattr(utils, "__dict__", {}).get("claude_json_str") != _UNPARSED:
+        return
+    del utils.claude_json_str
+    if isinstance(utils.__dict__.get("json_data"), dict):
+        del utils.json_data  # the empty tree: nothing reads it after the import
+    module_getattr = utils.__dict__.get("__getattr__")
+
+    def __getattr__(name: str) -> object:  # the module's own hook (PEP 562)
+        if name == "claude_json_str":
+            return _tokenizer_text()
+        if module_getattr is None:
+            raise AttributeError(f"module 'litellm.utils' has no attribute {name!r}")
+        return module_getattr(name)
+
+    utils.__getattr__ = __getattr__
+
+
+@functools.cache
+def _tokenizer_text() -> str:
+    from importlib import resources
+
+    return resources.files("litellm.litellm_core_utils.tokenizers").joinpath(_TOKENIZER_FILE).read_text("utf-8")
 
 
 _counting_lock = threading.Lock()
@@ -174,9 +228,38 @@ def warm_up_in_background() -> threading.Thread:
     global _warm_thread
     with _warm_thread_lock:
         if _warm_thread is None:
-            _warm_thread = threading.Thread(target=_warm_up, name="litellm-warm-up", daemon=True)
+            _warm_thread = threading.Thread(target=_warm_up, name=WARM_UP_THREAD_NAME, daemon=True)
             _warm_thread.start()
         return _warm_thread
+
+
+WARM_UP_THREAD_NAME = "litellm-warm-up"  # 15 characters: the most a Linux thread name holds
+# The loading thread's nice value, above the UI threads' 0 (nice is per thread on Linux, and within the process's
+# autogroup it only weighs our threads against each other): when a keystroke wakes Textual's threads on a busy
+# core, the scheduler runs them first instead of sharing the core with the import.
+LOADING_NICE = 10
+
+
+@contextlib.contextmanager
+def background_priority(name: str) -> Iterator[None]:
+    """Run the calling thread at LOADING_NICE, named `name` for the OS (top -H, /proc, benchmarks), then restore.
+
+    Threads started meanwhile inherit the nice value; the restore covers only this one (going back down needs a
+    privilege an unprivileged user lacks, so that may fail: the warm-up thread ends right after anyway)."""
+    tid = threading.get_native_id()
+    with contextlib.suppress(OSError):
+        Path(f"/proc/self/task/{tid}/comm").write_text(name[:15])
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, max(before, LOADING_NICE))
+    except (AttributeError, OSError):  # not Linux, or not allowed: load at the usual priority
+        before = None
+    try:
+        yield
+    finally:
+        if before is not None:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, tid, before)
 
 
 # While litellm loads beside a UI, every thread on a keystroke's way to the screen (Textual's input thread, the
@@ -189,12 +272,16 @@ def _warm_up() -> None:
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, LOADING_SWITCH_INTERVAL))
     try:
-        litellm = load_litellm()
-        asyncio.run(_first_call_setup(litellm))
+        with background_priority(WARM_UP_THREAD_NAME):
+            litellm = load_litellm()
+            asyncio.run(_first_call_setup(litellm))
     except Exception:  # warm-up is an optimisation: a failure here must never reach the user
         log.warning("litellm warm-up failed", exc_info=True)
     finally:
         sys.setswitchinterval(previous)
+    # The refused calls formatted tracebacks (2 MB of litellm's source kept in `linecache`) and the set-up freed a
+    # few MB of C heap that glibc would keep: both go back before the app sits idle (core/free_memory.py).
+    give_back_free_memory()
     # litellm leaves ~400k objects that live as long as the process. Every full collection scanned them again: a
     # 0.3-1 s pause in the middle of a streaming reply. Frozen, collections only look at what came after. The
     # import's own objects are frozen already (`import_without_gc_passes`); this adds what the first calls loaded.

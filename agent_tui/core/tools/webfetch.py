@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib
 import re
 from html.parser import HTMLParser
 from typing import Literal
@@ -14,7 +15,6 @@ from pydantic import BaseModel, Field
 
 from agent_tui import __version__
 from agent_tui.core.tools.base import Attachment, PermissionRequest, Tool, ToolContext, ToolError, ToolResult
-from agent_tui.core.tools.netguard import BlockedAddress, GuardedTransport
 
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 120.0
@@ -126,10 +126,13 @@ class WebFetchTool(Tool):
             "html": "text/html;q=1.0, */*;q=0.1",
         }[fmt]
         headers = {"User-Agent": f"agent-tui/{__version__}", "Accept": accept}
+        # Here, not at the top: the guard's httpcore (with h2 and hpack, about 3 MB) loads with the first fetch,
+        # not with the tool list every turn needs; in a thread, as its import takes ~30 ms of the event loop's time.
+        netguard = await asyncio.to_thread(importlib.import_module, "agent_tui.core.tools.netguard")
         try:
             async with (
                 httpx.AsyncClient(
-                    transport=GuardedTransport(allow_private=self.allow_private), trust_env=False,
+                    transport=netguard.GuardedTransport(allow_private=self.allow_private), trust_env=False,
                     follow_redirects=True, timeout=io_timeout, max_redirects=MAX_REDIRECTS,
                 ) as client,
                 client.stream("GET", url, headers=headers) as response,
@@ -146,7 +149,7 @@ class WebFetchTool(Tool):
                 content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 encoding = response.encoding or "utf-8"
                 final_url = str(response.url)
-        except BlockedAddress as exc:
+        except netguard.BlockedAddress as exc:
             raise ToolError(f"Could not fetch {url}: {exc}") from exc
         except httpx.InvalidURL as exc:  # not an HTTPError: e.g. `0177.0.0.1`, an IPv4 form httpx refuses
             raise ToolError(f"{url[:200]} is not a valid URL: {exc}") from exc

@@ -78,6 +78,7 @@ class MainScreen(GuardedPump, Screen[None]):
 
     def on_mount(self) -> None:
         self.show_session(self.agent.first_session())
+        self.watch(self.status, "busy", self.composer.input.hold_cursor)
 
     # --- widgets ------------------------------------------------------------------------------------------
 
@@ -173,6 +174,9 @@ class MainScreen(GuardedPump, Screen[None]):
     def route(self, message: EngineEvent) -> None:
         event: Event = message.event
         on_screen = message.session_id is not None and message.session_id == self.session_id
+        if on_screen and type(event) is PartUpdated and event.delta and event.part.type != "tool":
+            self._route_delta(event)
+            return
         if isinstance(event, SIDEBAR_EVENTS):
             self.sidebar.apply(event)
         if on_screen:
@@ -205,6 +209,20 @@ class MainScreen(GuardedPump, Screen[None]):
                 self.status.set_mcp(server, state)
             case FileChanged(change=change) if change != "modified":
                 self.composer.forget_files()
+
+    def _route_delta(self, event: PartUpdated) -> None:
+        # A streamed piece of text of the session on screen: most events of a reply (one per chunk), so only what
+        # it can change, as the general path below would do it.
+        status, transcript = self.status, self.transcript
+        status.track(event)
+        if not transcript.display:
+            self._show_welcome(False)
+        transcript.apply(event)
+        if status.waiting:
+            status.waiting = False
+        approval = bool(self.agent.service.permissions.pending(self.session_id))
+        if status.approval != approval:
+            status.approval = approval
 
     @on(PromptInput.ScrollLog)
     def _scroll_log(self, event: PromptInput.ScrollLog) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from textual.timer import Timer
 
@@ -23,7 +23,10 @@ class ElapsedTick:
         self._blocks: list[Block] = []
         self.timer: Timer | None = None
 
-    def update(self, blocks: list[Block]) -> None:
+    def update(self, blocks: list[Block], changed: Iterable[Block] | None = None) -> None:
+        """After a frame. `changed`: the blocks re-rendered in it (None: the list itself may have changed)."""
+        if changed is not None and blocks is self._blocks and not any(isinstance(b, ToolBlock) for b in changed):
+            return  # no tool call started or ended: skip the walk over every block of a long session
         self._blocks = blocks
         running = any(block.part.state.status == "running" for block in running_tools(blocks))
         if running and self.timer is None:

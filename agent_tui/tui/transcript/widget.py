@@ -30,7 +30,8 @@ from agent_tui.tui.transcript.elapsed_tick import ElapsedTick
 from agent_tui.tui.transcript.frame_pace import FramePace
 from agent_tui.tui.transcript.panel_selection import PanelSelection
 from agent_tui.tui.transcript.render import STYLE_NAMES, RenderContext, Styles
-from agent_tui.tui.transcript.repaint import changed_lines
+from agent_tui.tui.transcript.repaint import changed_lines, paint_now
+from agent_tui.tui.transcript.scrollbar import SteadyScrollbars
 from agent_tui.tui.transcript.scrolling import JumpScrolling
 
 FOLLOW_STEP = 12  # at most this many lines of blank space the followed view gains at a time while a reply streams
@@ -45,7 +46,7 @@ def _load_css() -> str:
         return ""
 
 
-class Transcript(GuardedPump, JumpScrolling, can_focus=True):
+class Transcript(GuardedPump, JumpScrolling, SteadyScrollbars, can_focus=True):
     """The conversation of the session on screen. Feed it `load(messages)` then the session's events."""
 
     DEFAULT_CSS = _load_css()
@@ -77,6 +78,7 @@ class Transcript(GuardedPump, JumpScrolling, can_focus=True):
         self.pace = FramePace()
         self._last_flush_at = 0.0
         self._base = Style.null()
+        self._paint: tuple[int, int] | None = None  # (width, first content line) while render_lines paints
         self._styles: Styles | None = None
         # Features layered on the log (search, message selection) without living in it: a hook sees each key
         # first (True: handled); a decorator restyles a line as it is painted.
@@ -142,6 +144,7 @@ class Transcript(GuardedPump, JumpScrolling, can_focus=True):
         self._structure_dirty |= structure
         if ends_something(event) and self.is_mounted:
             self._flush_changes()
+            paint_now(self)  # the last words of a part never wait for the engine's next step
         else:
             self._schedule_flush()
 
@@ -319,7 +322,7 @@ class Transcript(GuardedPump, JumpScrolling, can_focus=True):
             view_bottom = round(self.scroll_y) + self.scrollable_content_region.height
             for first, count in changed_lines(layout, dirty, heights_before, view_bottom):
                 self.refresh_lines(first, count)
-        self._tick.update(layout.blocks)
+        self._tick.update(layout.blocks, None if full else dirty)
         # Only incremental frames set the pace; a load or a resize renders a screenful once.
         self._last_flush_cost = 0.0 if full else perf_counter() - started
 
@@ -368,13 +371,18 @@ class Transcript(GuardedPump, JumpScrolling, can_focus=True):
             if self._render_viewport(self._render_context()):
                 self._sync_virtual_size()
                 self.refresh()
-        return super().render_lines(crop)
+        # Looked up once per paint, not per line: `scrollable_content_region` alone was a third of a line's cost.
+        self._paint = (self.scrollable_content_region.width, round(self.scroll_y))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        self._resolved_styles()
+        width, top = self._paint or (self.scrollable_content_region.width, round(self.scroll_y))
+        styles = self._resolved_styles()
         base = self._base
-        found = self.block_layout.block_at(round(self.scroll_y) + y)
+        found = self.block_layout.block_at(top + y)
         if found is None:
             return Strip.blank(width, base)
         block, line = found
@@ -383,7 +391,7 @@ class Transcript(GuardedPump, JumpScrolling, can_focus=True):
             return Strip.blank(width, base)
         strip = lines[line]
         if line == 0 and block is self.panels.selected and self.has_focus:
-            strip = strip.apply_style(self._resolved_styles()["selected"])
+            strip = strip.apply_style(styles["selected"])
         for decorate in self.line_decorators:
             strip = decorate(block, line, strip)
         if strip.cell_length != width:

@@ -79,6 +79,18 @@ class PromptInput(GuardedPump, ChipTextArea):
         super().__init__(composer.pastes, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True,
                          **kwargs)
         self.composer = composer
+        self._blink_held = False  # the cursor was made still by hold_cursor (and blinks again on release)
+
+    def hold_cursor(self, still: bool) -> None:
+        """Keep the cursor lit instead of blinking (while a reply streams), or let it blink again."""
+        # Each blink is a frame of its own (2–3 ms here), and one that lands with a frame of the log makes Textual
+        # repaint the rectangle from the log's new line down to the prompt.
+        if still and self.cursor_blink:
+            self._blink_held = True
+            self.cursor_blink = False
+        elif not still and self._blink_held:
+            self._blink_held = False
+            self.cursor_blink = True
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key

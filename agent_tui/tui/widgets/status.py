@@ -45,6 +45,7 @@ class StatusLine(GuardedPump, Horizontal):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.wait = ModelWait()
         self._tick: Timer | None = None  # a 1 s timer, running only while the model is expected to send
+        self._shown: dict[str | None, tuple[object, int]] = {}  # per side: (text and styles shown, its width)
 
     def track(self, event: Event) -> None:
         """An engine event of the session on screen: keep the retry countdown and the silence count."""
@@ -52,7 +53,9 @@ class StatusLine(GuardedPump, Horizontal):
         self._update_notice()
 
     def _update_notice(self) -> None:
-        self.notice = self.wait.text() or ""
+        notice = self.wait.text() or ""
+        if notice != self.notice:  # asked once per streamed chunk: most of the time nothing changes
+            self.notice = notice
         if self.wait.ticking and self._tick is None and self.is_mounted:
             self._tick = self.set_interval(1.0, self._update_notice)
         elif not self.wait.ticking and self._tick is not None:
@@ -142,6 +145,17 @@ class StatusLine(GuardedPump, Horizontal):
     def _refresh_text(self) -> None:
         width = self.content_region.width or self.app.size.width - 2
         left, right = fit(self.items(), width)
-        self.query_one("#status-left", Static).update(left)
-        self.query_one("#status-right", Static).update(right)
+        self._show(self.query_one("#status-left", Static), left, fixed=True)
+        self._show(self.query_one("#status-right", Static), right, fixed=False)
         self.set_class(self.busy, "-busy")
+
+    def _show(self, side: Static, text: Content, *, fixed: bool) -> None:
+        # `Static.update` lays out the whole screen by default (5–12 ms here, several times per streamed reply).
+        # The left side is as wide as the line allows whatever it says, and the right side's width is its text's:
+        # only a change of that width needs a layout, and an unchanged text needs nothing.
+        shown = self._shown.get(side.id)
+        key = (text.plain, tuple(text.spans))
+        if shown is not None and shown[0] == key:
+            return
+        self._shown[side.id] = (key, text.cell_length)
+        side.update(text, layout=shown is None or (not fixed and shown[1] != text.cell_length))
