@@ -14,7 +14,7 @@ FRESH = textwrap.dedent(
     """
     import json
     from agent_tui.core import events, models, storage
-    from agent_tui.core.deferred_models import build_deferred_models, unbuilt_models
+    from agent_tui.core.deferred_models import build_deferred_models, deferred_models, unbuilt_models
 
     names = lambda found: sorted(m.__name__ for m in found)
     at_import = names(unbuilt_models())
@@ -61,7 +61,7 @@ BESIDE = textwrap.dedent(
     """
     import json, threading
     from agent_tui.core import models
-    from agent_tui.core.deferred_models import build_deferred_models, unbuilt_models
+    from agent_tui.core.deferred_models import build_deferred_models, deferred_models, unbuilt_models
 
     thread = threading.Thread(target=build_deferred_models)
     thread.start()
