@@ -16,7 +16,7 @@ from typing import TextIO
 from agent_tui import headless_undo
 from agent_tui.core.agents import UnknownAgent
 from agent_tui.core.config import ConfigError
-from agent_tui.core.events import Event, PartUpdated, UndoUnavailable
+from agent_tui.core.events import Event, PartDelta, PartUpdated, UndoUnavailable
 from agent_tui.core.exit_now import exit_now
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.models import AssistantMessage, ReasoningPart, TextPart, ToolPart
@@ -37,15 +37,17 @@ def _open_service(directory: str, *, model: str | None = None, permission_mode: 
     return SessionService.open(Path(directory), model=model, permission_mode=permission_mode)  # type: ignore[arg-type]
 
 
-def json_line(event: Event) -> str:
+def json_line(event: Event, *, streaming: bool = False) -> str:
     """One event as a line of `--format json`.
 
-    An event of a streaming text or reasoning part leaves out the part's text so far: every line would be as
-    long as the reply up to then (quadratic output for a long reply). Its `delta` says what was added, and the
-    part's closing event (no delta) carries the whole text.
+    Text streaming into a part comes as `part.delta` lines (the text added, and its `offset` in the part's
+    text). The part's own events while it streams (`streaming`: deltas of it were printed) leave its text out,
+    since every such line would be as long as the reply up to then; its last event (`time_end` set) carries the
+    whole text.
     """
-    if isinstance(event, PartUpdated) and event.delta and isinstance(event.part, TextPart | ReasoningPart):
-        return event.model_dump_json(exclude={"part": {"text"}})
+    if streaming and isinstance(event, PartUpdated) and isinstance(event.part, TextPart | ReasoningPart):
+        if event.part.time_end is None:
+            return event.model_dump_json(exclude={"part": {"text"}})
     return event.model_dump_json()
 
 
@@ -59,23 +61,25 @@ class _Printer:
         self.err = err
         self.announced: set[str] = set()
         self.ended_with_newline = True
+        self.streamed: set[str] = set()  # parts whose text came as deltas (json)
 
     def __call__(self, event: Event) -> None:
         if self.fmt == "json":
-            self.out.write(json_line(event) + "\n")
-            self.out.flush()
+            self._json(event)
             return
         if isinstance(event, UndoUnavailable):  # sent once: checkpoints cannot be taken
             self._line(f"! {event.reason}")
             return
+        if isinstance(event, PartDelta):
+            if event.part_type == "text" and event.session_id == self.session_id:
+                self.out.write(escape_controls(event.delta))
+                self.out.flush()
+                self.ended_with_newline = event.delta.endswith("\n")
+            return
         if not isinstance(event, PartUpdated) or event.part.session_id != self.session_id:
             return
         part = event.part
-        if isinstance(part, TextPart) and event.delta:
-            self.out.write(escape_controls(event.delta))
-            self.out.flush()
-            self.ended_with_newline = event.delta.endswith("\n")
-        elif isinstance(part, ToolPart):
+        if isinstance(part, ToolPart):
             state = part.state
             key = f"{part.id}:{state.status}"
             if state.status in ("running", "completed", "error") and key not in self.announced:
@@ -84,6 +88,17 @@ class _Printer:
                     self._line(f"→ {part.tool} {state.title or ''}".rstrip())
                 elif state.status == "error":
                     self._line(f"✗ {part.tool}: {(state.error or '').splitlines()[0][:200] if state.error else ''}")
+
+    def _json(self, event: Event) -> None:
+        streaming = False
+        if isinstance(event, PartDelta):
+            self.streamed.add(event.part_id)
+        elif isinstance(event, PartUpdated) and event.part.id in self.streamed:
+            streaming = True
+            if getattr(event.part, "time_end", None) is not None:
+                self.streamed.discard(event.part.id)
+        self.out.write(json_line(event, streaming=streaming) + "\n")
+        self.out.flush()
 
     def _line(self, text: str) -> None:
         if not self.ended_with_newline:

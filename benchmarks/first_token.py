@@ -28,7 +28,7 @@ import asyncio, json, sys, tempfile, threading, time
 from pathlib import Path
 from agent_tui.core.bus import Bus
 from agent_tui.core.config import Config
-from agent_tui.core.events import PartUpdated
+from agent_tui.core.events import PartDelta
 from agent_tui.core.llm import litellm_loader
 from agent_tui.core.project import Project
 from agent_tui.core.session.service import SessionService
@@ -61,10 +61,9 @@ async def main():
             svc._title = no_title
         got = asyncio.Event()
         def on_part(event):
-            if event.delta:
-                mark("first_token")
-                got.set()
-        bus.subscribe(PartUpdated, on_part)
+            mark("first_token")
+            got.set()
+        bus.subscribe(PartDelta, on_part)
         if case == "warmed":
             litellm_loader.warm_up_in_background().join()
         else:

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from terminal_echo import ControlClient, echo_cell, loader_thread_alive  # noqa: E402
+from terminal_echo import ControlClient, EchoLine, echo_cell, loader_thread_alive  # noqa: E402
 from terminal_probe import Terminal, cpu_seconds, machine_load, pss_mb  # noqa: E402
 from terminal_server import BenchServer  # noqa: E402
 
@@ -96,6 +96,7 @@ class Bench:
         self.spec, self.server, self.venv, self.runs, self.quick = spec, server, venv, runs, quick
         self.results = Results()
         self._count = 0
+        self.echo_after_load = 0.0  # seconds the echo test goes on typing after litellm's thread has ended
 
     # --- one launch ---------------------------------------------------------------------------------------
 
@@ -174,7 +175,8 @@ class Bench:
         A letter every 100 ms from ready, in `runs` launches, timed through a tmux control-mode client
         (`terminal_echo.py`: no process per poll), for ECHO_SECONDS or, if longer, until agent-tui's litellm
         thread has ended (30 s at most). Keys typed while that thread ran are also reported on their own, so keys
-        typed after the load cannot dilute the figure. A key not seen within 5 s counts as 5 s.
+        typed after the load cannot dilute the figure. A key not seen within 5 s counts as 5 s. The letters follow a
+        marker and are erased every 40 (`EchoLine`), so the text typed so far is never found anywhere else.
         """
         for _ in range(self.runs):
             term, _, root = self.launch()
@@ -184,18 +186,23 @@ class Bench:
                 if ready is None:
                     continue
                 control = ControlClient(term.base, (term.width, term.height))
-                typed = ""
+                line = EchoLine(control)
                 seconds = ECHO_SECONDS_QUICK if self.quick else ECHO_SECONDS
-                while time.monotonic() < ready + 30:
+                loaded_at: float | None = None
+                while time.monotonic() < ready + 30 + self.echo_after_load:
                     loading = loader_thread_alive(term.pid)
-                    if not loading and time.monotonic() > ready + seconds:
+                    if not loading and loaded_at is None:
+                        loaded_at = time.monotonic()
+                    if loaded_at is not None and time.monotonic() > max(ready + seconds,
+                                                                         loaded_at + self.echo_after_load):
                         break
-                    typed += "abcdefghijklmnopqrstuvwxyz"[len(typed) % 26]
-                    delay = control.echo_ms(typed[-1], typed)
+                    delay = line.next_ms()
                     delay = 5000.0 if delay is None else delay
                     self.results.add("echo_ms", delay)
                     if loading or loader_thread_alive(term.pid):
                         self.results.add("echo_loading_ms", delay)
+                    else:
+                        self.results.add("echo_loaded_ms", delay)
                     time.sleep(0.1)
             finally:
                 if control is not None:

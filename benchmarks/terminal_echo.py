@@ -8,6 +8,9 @@ stdin, the app's output comes back as `%output` notifications the moment tmux re
 `capture-pane` (answered on the same connection, no new process) after each burst of output says whether the
 typed text is on the screen yet. The echo is the time from writing the key to the last `%output` before the
 first capture that shows it: never earlier than the app's write, and late by at most one capture's round trip.
+
+`EchoLine` types the letters: each after a marker no screen shows, so the text typed so far is found only where
+it was typed, and erased every LINE_KEYS letters, so it never wraps or scrolls out of a one-line input.
 """
 
 from __future__ import annotations
@@ -103,6 +106,19 @@ class ControlClient:
                 self._send(f"capture-pane -p -J -t {self.target}")
         return None
 
+    def screen(self) -> str:
+        return "\n".join(self.command(f"capture-pane -p -J -t {self.target}"))
+
+    def erase(self, typed: str, limit: float = 5.0) -> bool:
+        """Backspace over `typed` and wait until it is off the screen (not timed: this is not an echo)."""
+        self._send(f"send-keys -t {self.target} -N {len(typed)} BSpace")
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            if typed not in self.screen():
+                return True
+            time.sleep(0.01)
+        return False
+
     def close(self) -> None:
         try:
             if self._process.stdin is not None:
@@ -111,6 +127,29 @@ class ControlClient:
         except (OSError, subprocess.TimeoutExpired):
             self._process.kill()
             self._process.wait()
+
+
+class EchoLine:
+    """Letters typed one at a time into the app's input, each timed until the text so far is on the screen."""
+
+    MARK = "qz"  # neither app shows it: `typed` is only ever found where it was typed
+    LINE_KEYS = 40  # letters before the line is erased (the narrowest input here holds about 70)
+
+    def __init__(self, control: ControlClient) -> None:
+        self.control = control
+        self.typed = ""
+
+    def next_ms(self) -> float | None:
+        """Type the next letter; its echo in ms, or None if it was not on the screen within 5 s."""
+        if len(self.typed) >= len(self.MARK) + self.LINE_KEYS:
+            self.control.erase(self.typed)
+            self.typed = ""
+        if not self.typed:
+            self.typed = self.MARK
+            self.control.echo_ms(self.MARK, self.MARK)  # not counted: the marker, then the letters after it
+        letter = "abcdefghijklmnopqrstuvwxyz"[(len(self.typed) - len(self.MARK)) % 26]
+        self.typed += letter
+        return self.control.echo_ms(letter, self.typed)
 
 
 def loader_thread_alive(pid: int, name: str = "litellm-warm-up") -> bool:

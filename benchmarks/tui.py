@@ -29,7 +29,7 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
-from agent_tui.core.events import MessageUpdated, PartUpdated
+from agent_tui.core.events import MessageUpdated, PartDelta, PartUpdated
 from agent_tui.core.models import (
     AssistantMessage,
     MessageTime,
@@ -40,6 +40,7 @@ from agent_tui.core.models import (
     ToolState,
     UserMessage,
 )
+from agent_tui.testing.streamed_events import streamed
 from agent_tui.tui.transcript import Transcript
 
 SIZE = (120, 40)
@@ -84,18 +85,16 @@ def chunks_of(text: str, count: int) -> list[str]:
 
 
 def stream_events(text: str, chunk_count: int) -> tuple[list[object], str]:
-    """The events a reply produces: the message, one PartUpdated per chunk (full text + delta), completion."""
+    """The events a reply produces: the message, the part and one PartDelta per chunk, completion."""
     message = AssistantMessage(
         id="msg_zzzz_reply", session_id=SESSION, provider="bench", model="bench-model",
         time=MessageTime(created=T0),
     )
     events: list[object] = [MessageUpdated(message=message)]
-    so_far = ""
     part_id = "prt_zzzz_reply"
-    for chunk in chunks_of(text, chunk_count):
-        so_far += chunk
-        part = TextPart(id=part_id, session_id=SESSION, message_id=message.id, text=so_far, time_start=T0)
-        events.append(PartUpdated(part=part, delta=chunk))
+    chunks = chunks_of(text, chunk_count)
+    events += streamed(TextPart(id=part_id, session_id=SESSION, message_id=message.id, time_start=T0), chunks)
+    so_far = "".join(chunks)
     done = TextPart(id=part_id, session_id=SESSION, message_id=message.id, text=so_far, time_start=T0, time_end=T0 + 1)
     events.append(PartUpdated(part=done))
     finished = message.model_copy(update={"time": MessageTime(created=T0, completed=T0 + 20_000),
@@ -203,7 +202,7 @@ async def stream_naive(events: list[object], pace: float) -> Result:
             await log.mount(markdown)
             stream = Markdown.get_stream(markdown)
             for event in events:
-                if isinstance(event, PartUpdated) and event.delta:
+                if isinstance(event, PartDelta):
                     await stream.write(event.delta)
                 await asyncio.sleep(pace)
             await stream.stop()

@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from terminal_echo import ControlClient, echo_cell  # noqa: E402
+from terminal_echo import ControlClient, EchoLine, echo_cell  # noqa: E402
 from terminal_probe import Terminal  # noqa: E402
 from terminal_server import BenchServer  # noqa: E402
 
@@ -133,13 +133,12 @@ def main() -> None:
                     term.keys("Enter")
                     first_token = term.wait_for(lambda s: "BEGINQZs1" in s, 60, poll=0.005)
                 end = ready + (0 if args.send else args.seconds)
-                typed = ""
                 control = ControlClient(term.base, (term.width, term.height))
+                line = EchoLine(control)
                 try:
                     while time.monotonic() < end:
-                        typed += "abcdefghijklmnopqrstuvwxyz"[len(typed) % 26]
                         sent = time.monotonic()
-                        echoes.append((sent - ready, control.echo_ms(typed[-1], typed)))
+                        echoes.append((sent - ready, line.next_ms()))
                         time.sleep(0.1)
                 finally:
                     control.close()

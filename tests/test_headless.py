@@ -90,8 +90,8 @@ def test_run_json_format_and_continue(project: Path, tmp_path: Path):
     assert first.returncode == 0, first.stderr
     events = [json.loads(line) for line in first.stdout.splitlines()]
     kinds = {e["type"] for e in events}
-    assert {"message.updated", "part.updated", "session.idle"} <= kinds
-    assert "".join(e.get("delta") or "" for e in events if e["type"] == "part.updated") == "first"
+    assert {"message.updated", "part.updated", "part.delta", "session.idle"} <= kinds
+    assert "".join(e["delta"] for e in events if e["type"] == "part.delta") == "first"
     assert second.returncode == 0 and second.stdout.strip() == "second"
     # --continue sent the earlier exchange along.
     assert "first" in str(requests[-1].messages) and "hello" in str(requests[-1].messages)

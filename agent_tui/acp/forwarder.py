@@ -23,7 +23,7 @@ from acp.helpers import update_agent_message_text, update_agent_thought_text
 from acp.schema import Cost, SessionInfoUpdate, UsageUpdate
 
 from agent_tui.acp import updates
-from agent_tui.core.events import MessageUpdated, PartUpdated, SessionUpdated
+from agent_tui.core.events import MessageUpdated, PartDelta, PartUpdated, SessionUpdated
 from agent_tui.core.models import AssistantMessage, ReasoningPart, Session, TextPart, ToolPart
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ class Forwarder:
         self._unsubscribe = [
             bus.subscribe(MessageUpdated, self._on_message),
             bus.subscribe(PartUpdated, self._on_part),
+            bus.subscribe(PartDelta, self._on_delta),
             bus.subscribe(SessionUpdated, self._on_session),
         ]
 
@@ -148,15 +149,25 @@ class Forwarder:
         if part.session_id != target or self._roles.get(part.message_id) != "assistant":
             return  # the user's own prompt, a summary, or a sub-agent's text
         if isinstance(part, TextPart | ReasoningPart):
-            sent = self._sent.get(part.id, 0)
-            if len(part.text) > sent:
-                delta = part.text[sent:]
-                make = update_agent_message_text if isinstance(part, TextPart) else update_agent_thought_text
-                self._sink.put(target, make(delta))
+            # Streamed text comes as deltas (`_on_delta`); this sends what they did not (a part published whole).
+            self._send_text(target, part.id, part.type, part.text, 0)
             if part.time_end is not None:
                 self._sent.pop(part.id, None)
-            else:
-                self._sent[part.id] = len(part.text)
+
+    def _on_delta(self, event: PartDelta) -> None:
+        target = self.route(event.session_id)
+        if target is None or event.session_id != target or self._roles.get(event.message_id) != "assistant":
+            return
+        self._send_text(target, event.part_id, event.part_type, event.delta, event.offset)
+
+    def _send_text(self, target: str, part_id: str, kind: str, text: str, offset: int) -> None:
+        """Send the characters of `text` (which starts at `offset` in the part's text) not sent yet."""
+        sent = self._sent.get(part_id, 0)
+        if offset > sent or offset + len(text) <= sent:
+            return  # a gap (the next whole part fills it) or nothing new
+        make = update_agent_message_text if kind == "text" else update_agent_thought_text
+        self._sink.put(target, make(text[sent - offset:]))
+        self._sent[part_id] = offset + len(text)
 
     def _on_tool(self, target: str, part: ToolPart) -> None:
         self._calls[(part.session_id, part.call_id)] = (part.id, part.tool)

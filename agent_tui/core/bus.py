@@ -25,11 +25,15 @@ class Bus:
     def __init__(self) -> None:
         # Keyed by event class; `Event` itself means "every event".
         self._handlers: dict[type[Event], list[Handler]] = {}
+        # Event class → its handlers in delivery order, worked out at its first publish (a streamed reply
+        # publishes thousands of events a second); forgotten at each (un)subscribe.
+        self._routes: dict[type[Event], tuple[Handler, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def subscribe(self, event_type: type[E], handler: Callable[[E], Any]) -> Callable[[], None]:
         """Call `handler` for every published event of `event_type` (or a subclass). Returns an unsubscriber."""
         self._handlers.setdefault(event_type, []).append(handler)
+        self._routes.clear()
 
         def unsubscribe() -> None:
             self.unsubscribe(event_type, handler)
@@ -43,13 +47,18 @@ class Bus:
         handlers = self._handlers.get(event_type)
         if handlers and handler in handlers:
             handlers.remove(handler)
+            self._routes.clear()
 
     def publish(self, event: Event) -> None:
-        for event_type, handlers in list(self._handlers.items()):
-            if not isinstance(event, event_type):
-                continue
-            for handler in list(handlers):
-                self._deliver(handler, event)
+        kind = type(event)
+        handlers = self._routes.get(kind)
+        if handlers is None:
+            handlers = self._routes[kind] = tuple(
+                handler for event_type, listed in self._handlers.items() if issubclass(kind, event_type)
+                for handler in listed
+            )
+        for handler in handlers:
+            self._deliver(handler, event)
 
     def _deliver(self, handler: Handler, event: Event) -> None:
         try:
@@ -57,7 +66,7 @@ class Bus:
         except Exception:
             log.exception("bus handler %r failed on %s", handler, event.name)
             return
-        if inspect.isawaitable(result):
+        if result is not None and inspect.isawaitable(result):
             self._schedule(handler, event, result)
 
     def _schedule(self, handler: Handler, event: Event, awaitable: Awaitable[Any]) -> None:

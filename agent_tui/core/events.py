@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from agent_tui.core.deferred_models import DeferredModel
 from agent_tui.core.models import Message, MessageError, Part, Session
@@ -61,10 +61,32 @@ class MessageRemoved(Event):
 
 
 class PartUpdated(Event):
+    """A part as it is now. A streaming text or reasoning part is published whole only at its start, with each
+    of its coalesced storage writes (a few times a second) and at its end (`time_end` set); the text in between
+    arrives as `PartDelta` events."""
+
+    model_config = ConfigDict(extra="forbid")  # `delta=` belongs to PartDelta now: fail, never drop it silently
     name: ClassVar[str] = "part.updated"
     type: Literal["part.updated"] = "part.updated"
     part: Part
-    delta: str | None = None  # the text appended since the last event, when streaming
+
+
+class PartDelta(Event):
+    """Text appended to a streaming text or reasoning part, published for each chunk instead of the whole part
+    (whose text grows with the reply).
+
+    `offset` is the length of the part's text before `delta`. A subscriber keeps its own copy of the text (from
+    the part's `PartUpdated`) and adds `delta` when its copy is `offset` long; one whose copy is shorter (it
+    started listening mid-part) waits for the next `PartUpdated`, which carries the whole text."""
+
+    name: ClassVar[str] = "part.delta"
+    type: Literal["part.delta"] = "part.delta"
+    session_id: str
+    message_id: str
+    part_id: str
+    part_type: Literal["text", "reasoning"]
+    delta: str
+    offset: int
 
 
 class PermissionAsked(Event):
@@ -125,7 +147,7 @@ class McpStatusChanged(Event):
 
 AnyEvent = Annotated[
     SessionUpdated | SessionDeleted | SessionBusy | SessionIdle | SessionError | MessageUpdated
-    | MessageRemoved | PartUpdated | PermissionAsked | PermissionReplied | FileChanged | McpStatusChanged
+    | MessageRemoved | PartUpdated | PartDelta | PermissionAsked | PermissionReplied | FileChanged | McpStatusChanged
     | UndoUnavailable | StorageProblem,
     Field(discriminator="type"),
 ]

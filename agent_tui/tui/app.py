@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 
 from agent_tui.core.custom_commands import load_commands
 from agent_tui.core.events import (
+    Event,
     McpStatusChanged,
     PermissionAsked,
     PermissionReplied,
@@ -32,7 +33,7 @@ from agent_tui.core.terminal_text import escape_controls
 from agent_tui.resources import style_path
 from agent_tui.tui import commands
 from agent_tui.tui.agent_actions import AgentActions
-from agent_tui.tui.bridge import EngineEvent, EngineEvents, EventBridge
+from agent_tui.tui.bridge import EngineEvents, EventBridge
 from agent_tui.tui.engine_actions import EngineActions
 from agent_tui.tui.errors import GuardedPump, InternalErrors
 from agent_tui.tui.idle_collection import IdleCollection
@@ -141,18 +142,17 @@ class AgentApp(GuardedPump, StartupHooks, QuitActions, SendActions, ViewActions,
     def on_engine_events(self, message: EngineEvents) -> None:
         # The end of a streamed part or of a reply is painted before what follows it (status line, sidebar, the
         # next reply's start): those relayout the screen, which made the last words wait for a full repaint.
-        for one in message.take(stop_after=ends_something):
+        for event in message.take(stop_after=ends_something):
             try:
-                self.on_engine_event(one)
+                self.apply_engine_event(event)
             except Exception as error:  # one event's failure must not lose the ones after it
                 self.report_internal_error(error)
         if message.bridge.pending and self.screen_stack:
             self.call_after_refresh(self.post_message, EngineEvents(message.bridge))
 
-    def on_engine_event(self, message: EngineEvent) -> None:
+    def apply_engine_event(self, event: Event) -> None:
         if not self.screen_stack:
             return  # quitting: the screens are gone, and the engine still finishes what it was doing
-        event = message.event
         if isinstance(event, PermissionAsked):
             self.permission_queue.asked(event)
         elif isinstance(event, PermissionReplied):
@@ -168,7 +168,7 @@ class AgentApp(GuardedPump, StartupHooks, QuitActions, SendActions, ViewActions,
         elif isinstance(event, SessionIdle):
             self.idle_collection.after_turn()
         if self.screen_stack:  # an event that arrives while the app closes has no screen left to show it
-            self.main.route(message)
+            self.main.route(event)
 
 
 def run_app(directory: Path, *, session_id: str | None, continue_last: bool, model: str | None) -> int:

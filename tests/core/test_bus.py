@@ -14,6 +14,7 @@ from agent_tui.core.events import (
     Event,
     FileChanged,
     MessageUpdated,
+    PartDelta,
     PartUpdated,
     SessionDeleted,
     SessionIdle,
@@ -214,7 +215,23 @@ def test_events_carry_their_records() -> None:
     part = TextPart(session_id=session.id, message_id=message.id, text="Hel")
     bus.publish(SessionUpdated(session=session))
     bus.publish(MessageUpdated(message=message))
-    bus.publish(PartUpdated(part=part, delta="Hel"))
-    assert [e.name for e in seen] == ["session.updated", "message.updated", "part.updated"]
-    last = seen[-1]
-    assert isinstance(last, PartUpdated) and last.delta == "Hel" and last.part.text == "Hel"
+    bus.publish(PartUpdated(part=part))
+    bus.publish(PartDelta(session_id=session.id, message_id=message.id, part_id=part.id, part_type="text",
+                          delta="lo", offset=3))
+    assert [e.name for e in seen] == ["session.updated", "message.updated", "part.updated", "part.delta"]
+    whole, delta = seen[-2:]
+    assert isinstance(whole, PartUpdated) and whole.part.text == "Hel"
+    assert isinstance(delta, PartDelta) and (delta.delta, delta.offset, delta.part_id) == ("lo", 3, part.id)
+
+
+def test_handlers_added_or_removed_after_a_publish_are_heard_from_the_next_one() -> None:
+    # Handlers are looked up once per event class and kept: a change of subscribers must still take effect.
+    bus = Bus()
+    heard: list[str] = []
+    bus.publish(SessionIdle(session_id="s0"))
+    unsubscribe = bus.subscribe(SessionIdle, lambda e: heard.append(f"idle:{e.session_id}"))
+    bus.subscribe_all(lambda e: heard.append(f"all:{e.name}"))
+    bus.publish(SessionIdle(session_id="s1"))
+    unsubscribe()
+    bus.publish(SessionIdle(session_id="s2"))
+    assert heard == ["idle:s1", "all:session.idle", "all:session.idle"]

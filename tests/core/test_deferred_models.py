@@ -53,8 +53,10 @@ def test_built_and_unbuilt_models_validate_and_serialize_alike() -> None:
     assert unbuilt_models() == []
     again = models.MessageWithParts.model_validate_json(before)
     assert again.model_dump_json() == before
-    event = events.PartUpdated(part=again.parts[0], delta="lo")
+    event = events.PartUpdated(part=again.parts[0])
     assert events.PartUpdated.model_validate_json(event.model_dump_json()) == event
+    delta = events.PartDelta(session_id="s", message_id="m", part_id="p", part_type="text", delta="lo", offset=3)
+    assert events.PartDelta.model_validate_json(delta.model_dump_json()) == delta
 
 
 BESIDE = textwrap.dedent(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from session_tools import CrashTool, EchoTool, SleepTool
 
-from agent_tui.core.events import Event, MessageUpdated, PartUpdated, SessionIdle
+from agent_tui.core.events import Event, MessageUpdated, PartDelta, PartUpdated, SessionIdle
 from agent_tui.core.models import AssistantMessage, StepFinishPart, TextPart, ToolPart
 from agent_tui.core.tools.base import ToolRegistry
 from agent_tui.testing.fake_llm import Reply, reasoning, text, tool_call, usage
@@ -65,7 +65,7 @@ async def test_multi_step_turn_with_tools(make_service, llm, title_llm, protocol
         body = str(llm.requests[1].messages)
         assert "tool_result" in body and "HI" in body and "THERE" in body
     # Streaming deltas were published, and the run ended idle.
-    deltas = "".join(e.delta or "" for e in events if isinstance(e, PartUpdated) and e.part.type == "text")
+    deltas = "".join(e.delta for e in events if isinstance(e, PartDelta) and e.part_type == "text")
     assert deltas == "Echoing.Done: HI THERE"
     assert any(isinstance(e, SessionIdle) for e in events)
     assert any(isinstance(e, MessageUpdated) and e.message.role == "user" for e in events)
@@ -200,18 +200,23 @@ async def test_session_cost_grows_with_each_step_not_only_at_the_end(make_servic
     assert costs[-1] == reply.cost == svc.get(session.id).cost
 
 
-async def test_streamed_text_events_are_snapshots_each_with_the_text_so_far(make_service, llm):
-    # Text parts are copied shallowly at each chunk (their fields are immutable): each event must still show the
-    # text as it was when it was published, never the text of a later chunk.
+async def test_streamed_text_comes_as_deltas_at_their_offsets_and_the_part_whole_at_its_end(make_service, llm):
+    # Each chunk is one PartDelta (what was added, and where); the part itself is published whole at its start,
+    # with its coalesced writes and at its end, so that a subscriber that missed deltas can catch up.
     llm.add(Reply.of(reasoning("think", chunks=2), text("one two three four", chunks=4)))
     svc = make_service(tools=ToolRegistry([]))
-    seen: list[tuple[str, str, str | None]] = []
-    svc.bus.subscribe(
-        PartUpdated, lambda e: e.part.type in ("text", "reasoning") and seen.append((e.part.type, e.part.text, e.delta))
-    )
+    seen: list[Event] = []
+    svc.bus.subscribe_all(lambda e: isinstance(e, PartDelta | PartUpdated) and seen.append(e))
     await svc.chat(svc.create(title="x").id, "go")
     for kind, whole, pieces in (("text", "one two three four", 4), ("reasoning", "think", 2)):
-        streamed = [(t, d) for k, t, d in seen if k == kind and d]
-        assert len(streamed) == pieces
-        assert [t for t, _ in streamed] == ["".join(d for _, d in streamed[: i + 1]) for i in range(pieces)]
-        assert streamed[-1][0] == whole
+        deltas = [e for e in seen if isinstance(e, PartDelta) and e.part_type == kind]
+        assert len(deltas) == pieces
+        assert "".join(d.delta for d in deltas) == whole
+        assert [d.offset for d in deltas] == [sum(len(d.delta) for d in deltas[:n]) for n in range(pieces)]
+        assert len({d.part_id for d in deltas}) == 1
+        wholes = [e for e in seen if isinstance(e, PartUpdated) and e.part.id == deltas[0].part_id]
+        parts = [e.part for e in wholes]
+        assert parts[0].text == "" and parts[0].time_end is None
+        assert seen.index(wholes[0]) < seen.index(deltas[0])  # published before its first delta
+        assert parts[-1].text == whole and parts[-1].time_end is not None
+        assert all(whole.startswith(p.text) for p in parts)  # snapshots: each as it was when published

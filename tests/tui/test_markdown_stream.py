@@ -106,6 +106,15 @@ def test_a_growing_code_block_draws_only_its_changed_lines() -> None:
     assert fence.lines_drawn <= 2 * 30  # each line about once (its first frame, and when it is completed)
 
 
+def test_a_long_paragraph_wraps_again_only_its_last_lines() -> None:
+    ctx = context()
+    text = " ".join(f"word{n} **bold{n}** `code{n}`" if n % 7 == 0 else f"word{n}" for n in range(400))
+    stream = assert_every_frame_is_the_whole_render(text, ctx)
+    frames = len(pieces(text))
+    assert len(stream.lines(text, ctx)) > 40
+    assert stream._paragraph.lines_drawn < 4 * frames  # a whole redraw each frame would be ~20 lines a frame
+
+
 def test_replaced_text_starts_over() -> None:
     ctx = context()
     stream = StreamingMarkdown()
@@ -139,6 +148,14 @@ FIXED_TEXTS = {
     "hard breaks": "Line one  \nline two\\\nline three\n\nNext.",
     "indented code": "Para.\n\n    code line\n\n    more code\n\nAfter.",
     "emphasis across lines": "This *starts\nand ends* here, **bold\nacross** too.",
+    "markup closing late in a long paragraph": ("Intro words **bold starts here and " + "goes on " * 30 + "ends** and "
+                                                "`code " + "spans " * 12 + "end` then plain words " * 4),
+    "links in a long paragraph": ("See " + "words " * 15 + "[a link with several words](https://example.com/a/long/"
+                                  "path) and " + "more " * 15 + "<https://auto.example> done."),
+    "kbd and image in a paragraph": "Press <kbd>Ctrl</kbd> and see ![alt text](i.png) then " + "more " * 20,
+    "tab in a paragraph": "Name\tvalue and " + "more words " * 10,
+    "long cjk paragraph": "日本語のテキストは幅が二倍です。" * 12 + " end",
+    "folded word in a paragraph": "Words " + "z" * 80 + " more words " * 6 + "y" * 45 + " end.",
 }
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent_tui.core.events import MessageUpdated, PartUpdated, SessionBusy, SessionIdle
-from agent_tui.core.models import AssistantMessage, RetryNote, StepFinishPart, StepStartPart, TextPart
+from agent_tui.core.events import MessageUpdated, PartDelta, PartUpdated, SessionBusy, SessionIdle
+from agent_tui.core.models import AssistantMessage, RetryNote, StepFinishPart, StepStartPart
 from agent_tui.tui.widgets.model_wait import ModelWait, retry_text
 
 
@@ -29,7 +29,8 @@ def test_silence_is_counted_only_while_a_step_streams():
     assert wait.text() is None  # short pauses are normal
     clock.now += 8
     assert wait.text() == "no data for 12 s"
-    wait.track(PartUpdated(part=TextPart(session_id="ses_1", message_id="msg_1", text="x"), delta="x"))
+    wait.track(PartDelta(session_id="ses_1", message_id="msg_1", part_id="prt_1", part_type="text", delta="x",
+                         offset=0))
     assert wait.text() is None
     wait.track(PartUpdated(part=StepFinishPart(session_id="ses_1", message_id="msg_1")))
     clock.now += 30  # a tool runs: not the model's silence

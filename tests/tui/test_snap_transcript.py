@@ -6,6 +6,7 @@ from typing import Any
 
 from agent_tui.core.events import MessageUpdated, PartUpdated
 from agent_tui.core.models import AssistantMessage, MessageTime, ReasoningPart, TextPart, ToolPart, ToolState
+from agent_tui.testing.streamed_events import streamed
 from agent_tui.tui.transcript import Transcript, demo
 from tests.tui.transcript_apps import TranscriptApp, settle
 
@@ -43,10 +44,8 @@ def streaming_events() -> list[object]:
                                     time_start=demo.T0 + 58_000))
     events.append(PartUpdated(part=bash))
     step = 7
-    for end in range(step, len(STREAMING) + step, step):
-        part = TextPart(id="prt_100003", session_id=demo.SESSION, message_id=message.id, text=STREAMING[:end],
-                        time_start=demo.T0 + 62_000)
-        events.append(PartUpdated(part=part, delta=STREAMING[end - step : end]))
+    part = TextPart(id="prt_100003", session_id=demo.SESSION, message_id=message.id, time_start=demo.T0 + 62_000)
+    events += streamed(part, [STREAMING[start : start + step] for start in range(0, len(STREAMING), step)])
     return events
 
 

@@ -16,6 +16,7 @@ from agent_tui.core.models import (
     ToolState,
     UserMessage,
 )
+from agent_tui.testing.streamed_events import streamed
 from agent_tui.tui.transcript import Transcript, demo
 from agent_tui.tui.transcript.blocks import TextBlock, ToolBlock
 from agent_tui.tui.transcript.render import markdown_strips
@@ -49,10 +50,8 @@ def reply_events(text: str, *, message_id: str = "msg_zzz", pieces: int = 20) ->
                                time=MessageTime(created=demo.T0))
     events: list[object] = [MessageUpdated(message=message)]
     step = max(1, len(text) // pieces)
-    for end in range(step, len(text) + step, step):
-        part = TextPart(id="prt_zzz", session_id=S, message_id=message_id, text=text[:end], time_start=demo.T0)
-        events.append(PartUpdated(part=part, delta=text[end - step : end]))
-    return events
+    part = TextPart(id="prt_zzz", session_id=S, message_id=message_id, time_start=demo.T0)
+    return events + streamed(part, [text[start : start + step] for start in range(0, len(text), step)])
 
 
 def finish_events(text: str, message_id: str = "msg_zzz") -> list[object]:

@@ -25,6 +25,8 @@ from agent_tui.core.llm.events import (
     ToolCallStarted,
     Usage,
 )
+from agent_tui.core.llm.fields import field
+from agent_tui.core.llm.sse_check import LineWatch
 
 log = logging.getLogger("agent_tui.llm")
 
@@ -83,9 +85,10 @@ class ChunkEvents:
     def reasoning_text(self) -> str:
         return "".join(self._reasoning)
 
-    async def events(self, chunks: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
+    async def events(self, chunks: AsyncIterator[Any], watch: LineWatch | None = None) -> AsyncIterator[StreamEvent]:
         """Text, reasoning and tool-call events; at the end `self.usage` and `self.finish` are set (the caller
-        yields them, after counting tokens itself when the provider reported no usage)."""
+        yields them, after counting tokens itself when the provider reported no usage). `watch`: the lines under
+        a parser that yields an empty chunk for a line it could not parse (see `sse_check.check_lines`)."""
         pending: dict[int, _ToolBuilder] = {}
         emitted: set[int] = set()
         finish_reason: str | None = None
@@ -101,22 +104,25 @@ class ChunkEvents:
                     if keep:
                         output.append(piece)
                     yield TextDelta(text=piece)
+                elif watch is not None and not chunk.get("is_finished"):
+                    watch.verify()  # the line it could not use fails the attempt when it is malformed
                 if chunk.get("is_finished") and chunk.get("finish_reason"):
                     finish_reason = finish_reason or chunk["finish_reason"]
                 continue
-            chunk_usage = getattr(chunk, "usage", None)
+            chunk_usage = field(chunk, "usage")
             # All zeros is no report: litellm's wrapper fills in zeros when its token counter is off (see
             # litellm_loader); the caller then counts, so a reply is never stored as costing nothing.
             if chunk_usage is not None and (getattr(chunk_usage, "prompt_tokens", 0)
                                             or getattr(chunk_usage, "completion_tokens", 0)):
                 usage = usage_from(chunk_usage, reported_cost=self._reported_cost)
-            for choice in getattr(chunk, "choices", None) or ():
-                if getattr(choice, "finish_reason", None):
-                    finish_reason = choice.finish_reason
-                delta = getattr(choice, "delta", None)
+            for choice in field(chunk, "choices") or ():
+                reason = field(choice, "finish_reason")
+                if reason:
+                    finish_reason = reason
+                delta = field(choice, "delta")
                 if delta is None:
                     continue
-                reasoning = getattr(delta, "reasoning_content", None)
+                reasoning = field(delta, "reasoning_content")
                 if reasoning:
                     if keep:
                         self._reasoning.append(reasoning)
@@ -124,19 +130,20 @@ class ChunkEvents:
                 signature = _signature(delta)
                 if signature:
                     yield ReasoningDelta(text="", signature=signature)
-                content = getattr(delta, "content", None)
+                content = field(delta, "content")
                 if content:
                     if keep:
                         output.append(content)
                     yield TextDelta(text=content)
-                for tc in getattr(delta, "tool_calls", None) or ():
+                for tc in field(delta, "tool_calls") or ():
                     any_tool = True
-                    index = getattr(tc, "index", None)
+                    index = field(tc, "index")
+                    call_id = field(tc, "id")
                     if index is None:
                         # Rare providers omit the index: a delta with an id starts the next call, one without
                         # continues the last.
                         last = max([*pending, *emitted], default=-1)
-                        index = last + 1 if getattr(tc, "id", None) or last < 0 else last
+                        index = last + 1 if call_id or last < 0 else last
                     if index in emitted:
                         log.warning("tool call %d received more arguments after it was complete; ignored", index)
                         continue
@@ -145,18 +152,20 @@ class ChunkEvents:
                         emitted.add(done)
                         yield pending.pop(done).build()
                     builder = pending.setdefault(index, _ToolBuilder(index))
-                    if getattr(tc, "id", None):
-                        builder.id = tc.id
-                    function = getattr(tc, "function", None)
+                    if call_id:
+                        builder.id = call_id
+                    function = field(tc, "function")
                     if function is not None:
-                        if getattr(function, "name", None):
-                            builder.name = function.name
+                        name = field(function, "name")
+                        if name:
+                            builder.name = name
                             if keep:
-                                output.append(function.name)
-                        if getattr(function, "arguments", None):
-                            builder.parts.append(function.arguments)
+                                output.append(name)
+                        arguments = field(function, "arguments")
+                        if arguments:
+                            builder.parts.append(arguments)
                             if keep:
-                                output.append(function.arguments)
+                                output.append(arguments)
                     if not builder.announced and builder.name:
                         builder.announced = True
                         yield ToolCallStarted(index=index, id=builder.id or f"call_{index}", name=builder.name)
@@ -177,7 +186,7 @@ def finish_reason_for(reason: str | None, any_tool: bool) -> str:
 
 def _signature(delta: Any) -> str | None:
     # Anthropic thinking blocks carry a signature that must be sent back with the block on the next turn.
-    for block in getattr(delta, "thinking_blocks", None) or ():
+    for block in field(delta, "thinking_blocks") or ():
         sig = block.get("signature") if isinstance(block, dict) else getattr(block, "signature", None)
         if sig:
             return str(sig)

@@ -95,6 +95,15 @@ def fast_chunks(response: Any) -> AsyncIterator[Any] | None:
     return source
 
 
+def empty_chunk_for_bad_lines(response: Any) -> bool:
+    """Whether the fast path's parser turns an SSE line it cannot parse into an empty chunk, so that the line
+    check can wait for one (`sse_check.check_lines(lazy=True)`). litellm's OpenAI-style parsers do; Anthropic's
+    keeps such a line as the start of a JSON value split across lines and yields nothing, so its lines are all
+    checked. Tested for every family by the malformed-stream cases of tests/llm/test_stream_parity.py."""
+    provider = getattr(response, "custom_llm_provider", None)
+    return provider in FAST_ITERATORS and provider != "anthropic"
+
+
 def map_stream_error(exc: BaseException, response: Any) -> BaseException:
     """A mid-stream exception from the parser (httpx, AnthropicError, a JSON error…) as litellm's wrapper
     would have raised it, so that `to_provider_error` sees the same classes on both paths."""

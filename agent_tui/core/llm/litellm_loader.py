@@ -10,8 +10,9 @@ ourselves (core/llm/cost.py). Both are switched off here; `token_counting()` swi
 the rare reply whose provider reported no usage.
 
 Loaded beside a UI (`warm_up_in_background()`), the import must not hold the interpreter lock for long: the
-collector is paused during it (its full passes were the long holds, up to 250 ms) and the switch interval is
-short while it runs. `benchmarks/gil_stalls.py` lists what still holds the lock, and for how long.
+collector is paused during it (its full passes were the long holds, up to 250 ms), the tokenizer file is not
+parsed, and the switch interval is short while it runs. `benchmarks/gil_stalls.py` lists what still holds the
+lock, and for how long. The loading thread runs below the UI threads' OS priority (`background_load`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import IO, Any
 
 from agent_tui.core import collector
 from agent_tui.core.free_memory import give_back_free_memory
+from agent_tui.core.llm import background_load
 
 log = logging.getLogger("agent_tui.llm")
 
@@ -71,6 +73,7 @@ def load_litellm() -> ModuleType:
             _quiet_loggers()
             _skip_eager_tokenizers(litellm)
             _serve_tokenizer_text_lazily()
+            _one_copy_of_the_price_list(litellm)
             _module = litellm
     return _module
 
@@ -191,6 +194,30 @@ def _tokenizer_text() -> str:
     return resources.files("litellm.litellm_core_utils.tokenizers").joinpath(_TOKENIZER_FILE).read_text("utf-8")
 
 
+def _one_copy_of_the_price_list(litellm: ModuleType) -> None:
+    """litellm's lookups in "the bundled price list" read `litellm.model_cost`, which is that list.
+
+    Every Anthropic call asks the model's capabilities (`AnthropicModelInfo._get_model_capability`) of
+    `litellm.model_cost` and then of `litellm.utils.get_bundled_model_cost_map()`, which parses the bundled file
+    again and keeps it: a second copy of the 3.5 MB list, 11 MB for the life of the process (the warm-up's
+    Anthropic call made it for every user). Loaded offline (LITELLM_LOCAL_MODEL_COST_MAP, set above unless the
+    user chose otherwise), `model_cost` is that same file with its alias rows resolved, so both lookups give the
+    same answers (tests/llm/test_litellm_loader.py compares them for every Anthropic model and capability).
+    """
+    utils = sys.modules.get("litellm.utils")
+    original = getattr(utils, "get_bundled_model_cost_map", None)
+    if os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP", "").lower() != "true" or not callable(original):
+        return
+
+    @functools.wraps(original)
+    def bundled_model_cost_map() -> dict[str, Any]:
+        return litellm.model_cost  # type: ignore[no-any-return]
+
+    utils.get_bundled_model_cost_map = bundled_model_cost_map
+    if getattr(utils, "_get_bundled_model_cost_map", None) is original:
+        utils._get_bundled_model_cost_map = bundled_model_cost_map
+
+
 _counting_lock = threading.Lock()
 _counting = 0  # threads inside token_counting()
 
@@ -233,33 +260,7 @@ def warm_up_in_background() -> threading.Thread:
         return _warm_thread
 
 
-WARM_UP_THREAD_NAME = "litellm-warm-up"  # 15 characters: the most a Linux thread name holds
-# The loading thread's nice value, above the UI threads' 0 (nice is per thread on Linux, and within the process's
-# autogroup it only weighs our threads against each other): when a keystroke wakes Textual's threads on a busy
-# core, the scheduler runs them first instead of sharing the core with the import.
-LOADING_NICE = 10
-
-
-@contextlib.contextmanager
-def background_priority(name: str) -> Iterator[None]:
-    """Run the calling thread at LOADING_NICE, named `name` for the OS (top -H, /proc, benchmarks), then restore.
-
-    Threads started meanwhile inherit the nice value; the restore covers only this one (going back down needs a
-    privilege an unprivileged user lacks, so that may fail: the warm-up thread ends right after anyway)."""
-    tid = threading.get_native_id()
-    with contextlib.suppress(OSError):
-        Path(f"/proc/self/task/{tid}/comm").write_text(name[:15])
-    try:
-        before = os.getpriority(os.PRIO_PROCESS, tid)
-        os.setpriority(os.PRIO_PROCESS, tid, max(before, LOADING_NICE))
-    except (AttributeError, OSError):  # not Linux, or not allowed: load at the usual priority
-        before = None
-    try:
-        yield
-    finally:
-        if before is not None:
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, tid, before)
+WARM_UP_THREAD_NAME = "litellm-warm-up"
 
 
 # While litellm loads beside a UI, every thread on a keystroke's way to the screen (Textual's input thread, the
@@ -272,7 +273,7 @@ def _warm_up() -> None:
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, LOADING_SWITCH_INTERVAL))
     try:
-        with background_priority(WARM_UP_THREAD_NAME):
+        with background_load.in_background(WARM_UP_THREAD_NAME):  # named, below the UI threads' priority
             litellm = load_litellm()
             asyncio.run(_first_call_setup(litellm))
     except Exception:  # warm-up is an optimisation: a failure here must never reach the user

@@ -48,7 +48,12 @@ from agent_tui.core.llm.events import (
     ToolCallStarted,
     Usage,
 )
-from agent_tui.core.llm.fast_path import fast_chunks, map_stream_error, openai_key_missing
+from agent_tui.core.llm.fast_path import (
+    empty_chunk_for_bad_lines,
+    fast_chunks,
+    map_stream_error,
+    openai_key_missing,
+)
 from agent_tui.core.llm.idle import idle_guard
 from agent_tui.core.llm.litellm_loader import is_loaded, load_litellm
 from agent_tui.core.llm.sse_check import MalformedStreamError, check_lines
@@ -105,14 +110,15 @@ async def stream_completion(
         try:
             async with _idle_limit(idle_timeout, req.provider):  # a server that never answers is a stall too
                 response = await litellm.acompletion(**_call_args(req, send_temperature))
-            check_lines(getattr(response, "completion_stream", None))
             source = fast_chunks(response) if path == "auto" else None
+            watch = check_lines(getattr(response, "completion_stream", None),
+                                lazy=source is not None and empty_chunk_for_bad_lines(response))
             reader = ChunkEvents(keep_output=True, reported_cost=source is not None)
             chunks = source if source is not None else response
             if idle_timeout:
                 chunks = idle_guard(chunks, idle_timeout, req.provider)
             try:
-                async for event in reader.events(chunks):
+                async for event in reader.events(chunks, watch):
                     started = True
                     yield event
             except (ProviderError, MalformedStreamError, asyncio.CancelledError):

@@ -172,17 +172,15 @@ async def _stream_step(turn: Turn, tools: dict[str, Tool]) -> list[tuple[ToolPar
                 if text is None:
                     text = TextPart(session_id=assistant.session_id, message_id=assistant.id, time_start=now_ms())
                     turn.open_parts.append(text)
-                text.text += event.text
                 turn.produced = turn.produced or bool(event.text.strip())
-                writer.part(text, delta=event.text, force=False)
+                writer.append(text, event.text)  # kept as pieces: `text.text` is whole once written
             elif isinstance(event, ReasoningDelta):
                 if reasoning is None:
                     reasoning = ReasoningPart(
                         session_id=assistant.session_id, message_id=assistant.id, time_start=now_ms()
                     )
                     turn.open_parts.append(reasoning)
-                reasoning.text += event.text
-                writer.part(reasoning, delta=event.text, force=False)
+                writer.append(reasoning, event.text)
             elif isinstance(event, ToolCallStarted):
                 close(text)
                 text = None

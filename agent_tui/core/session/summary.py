@@ -38,8 +38,7 @@ async def summarise(service: SessionService, run: Run, session: Session, model: 
         try:
             async for event in stream_completion(request, base_delay=service.retry_base_delay):
                 if isinstance(event, TextDelta):
-                    part.text += event.text
-                    writer.part(part, delta=event.text, force=False)
+                    writer.append(part, event.text)
                 elif isinstance(event, Usage):
                     summary.tokens = usage_tokens(event)
                     summary.cost = step_cost(summary.tokens, model.info)

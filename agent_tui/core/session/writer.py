@@ -1,8 +1,9 @@
 """Publishing and persisting records as they change.
 
-Every change is published on the bus at once. Storage writes of a streaming part are coalesced (at most one
-per `interval` seconds per part, with a timer so the last delta is never left unwritten for long) and forced at
-each part boundary and at the end of a turn.
+Every change is published on the bus at once: the whole record, or for text streaming into a part only what was
+added (`PartDelta`; the part's text is kept as pieces meanwhile, part_streams.py). Storage writes of a streaming
+part are coalesced (at most one per `interval` seconds per part, with a timer so the last delta is never left
+unwritten for long), each publishing the whole part, and forced at each part boundary and at the end of a turn.
 
 A write that fails (database locked by another program, disk full, folder made read-only) never stops the turn:
 the record stays in memory, a `StorageProblem` event says what is wrong, and every pending record is retried
@@ -23,8 +24,9 @@ import time
 from collections.abc import Iterable
 
 from agent_tui.core.bus import Bus
-from agent_tui.core.events import MessageUpdated, PartUpdated, SessionUpdated, StorageProblem
-from agent_tui.core.models import Message, Part, ReasoningPart, Session, TextPart
+from agent_tui.core.events import MessageUpdated, PartDelta, PartUpdated, SessionUpdated, StorageProblem
+from agent_tui.core.models import Message, Part, ReasoningPart, Session, TextPart, ToolPart
+from agent_tui.core.session.part_streams import PartStreams, StreamedPart
 from agent_tui.core.storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,14 @@ def snapshot(part: Part) -> Part:
     return part.model_copy(deep=True)
 
 
+def _finished(part: Part) -> bool:
+    if isinstance(part, TextPart | ReasoningPart):
+        return part.time_end is not None
+    if isinstance(part, ToolPart):
+        return part.state.status in ("completed", "error")
+    return True  # step markers and files are written once
+
+
 class RecordWriter:
     def __init__(self, storage: Storage, bus: Bus, *, interval: float = 0.25, retry_interval: float = 1.0) -> None:
         self.storage = storage
@@ -59,12 +69,14 @@ class RecordWriter:
         self._last_write: dict[str, float] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._deleted: set[str] = set()
+        self._streams = PartStreams()  # text streaming into parts, as pieces (part_streams.py)
 
     def forget(self, session_ids: Iterable[str]) -> None:
         """Sessions being deleted: a turn of theirs still finishing must not write orphan records back, and
         what was waiting to be written for them (a coalesced part, a record kept through a storage problem) is
         dropped, so the next flush cannot write it either."""
         self._deleted.update(session_ids)
+        self._streams.forget(self._deleted)
         for part_id, part in list(self._dirty.items()):
             if part.session_id in self._deleted:
                 del self._dirty[part_id]
@@ -96,19 +108,52 @@ class RecordWriter:
         # (the TUI applies them a moment later) must see the record as it was, not as it is now.
         self.bus.publish(MessageUpdated(message=message.model_copy(deep=True)))
 
-    def part(self, part: Part, *, delta: str | None = None, force: bool = True) -> None:
-        """Publish `part`; write it now when `force`, else within `interval`."""
+    def part(self, part: Part, *, force: bool = True) -> None:
+        """Publish `part` (whole); write it now when `force`, else within `interval`."""
         if part.session_id in self._deleted:
             return
-        self.bus.publish(PartUpdated(part=snapshot(part), delta=delta))
-        now = time.monotonic()
-        if force or now - self._last_write.get(part.id, 0.0) >= self.interval:
+        self._streams.settle(part)
+        self.bus.publish(PartUpdated(part=snapshot(part)))
+        if force or self._due(part.id):
             self._write(part)
+            if _finished(part):  # nothing coalesces its writes any more
+                self._streams.end(part.id)
+                self._last_write.pop(part.id, None)
             return
+        self._coalesce(part)
+
+    def append(self, part: StreamedPart, delta: str) -> None:
+        """`delta` streamed into `part`: publish it as a `PartDelta` (the part's first also publishes the part,
+        before it) and keep it; the whole part is written and published within `interval`."""
+        if part.session_id in self._deleted:
+            return
+        offset, started = self._streams.add(part, delta)
+        if started:
+            self.bus.publish(PartUpdated(part=snapshot(part)))
+            self._last_write.setdefault(part.id, time.monotonic())  # its first write is the coalesced one
+        if delta:
+            self.bus.publish(PartDelta(session_id=part.session_id, message_id=part.message_id, part_id=part.id,
+                                       part_type=part.type, delta=delta, offset=offset))
+        if self._due(part.id):
+            self._flush_stream(part)
+        else:
+            self._coalesce(part)
+
+    def _due(self, part_id: str) -> bool:
+        return time.monotonic() - self._last_write.get(part_id, 0.0) >= self.interval
+
+    def _coalesce(self, part: Part) -> None:
         self._dirty[part.id] = part
         if part.id not in self._timers:
-            delay = self.interval - (now - self._last_write.get(part.id, 0.0))
+            delay = self.interval - (time.monotonic() - self._last_write.get(part.id, 0.0))
             self._timers[part.id] = asyncio.get_running_loop().call_later(max(delay, 0.0), self._flush_one, part.id)
+
+    def _flush_stream(self, part: Part) -> None:
+        """A streaming part's coalesced write: its whole text is published with it, for subscribers that
+        missed deltas (see `PartDelta`)."""
+        self._streams.settle(part)
+        self.bus.publish(PartUpdated(part=snapshot(part)))
+        self._write(part)
 
     def _write(self, part: Part) -> None:
         self._dirty.pop(part.id, None)
@@ -151,6 +196,7 @@ class RecordWriter:
     def _put_part(self, part_id: str) -> None:
         part = self._dirty.get(part_id)
         if part is not None:
+            self._streams.settle(part)
             try:
                 self.storage.put_part(part)
             except StorageError:
@@ -221,8 +267,12 @@ class RecordWriter:
     def _flush_one(self, part_id: str) -> None:
         self._timers.pop(part_id, None)
         part = self._dirty.get(part_id)
-        if part is not None:
-            self._write(part)
+        if part is None:
+            return
+        if self._streams.streaming(part_id):
+            self._flush_stream(part)
+        else:
+            self._write(part)  # published when it changed
 
     def flush(self, *, wait: bool = False) -> bool:
         """Write everything pending. Without `wait` (during a turn, on the UI's loop) a locked database is not

@@ -21,17 +21,18 @@ from agent_tui.core.events import (
     FileChanged,
     McpStatusChanged,
     MessageUpdated,
+    PartDelta,
     PartUpdated,
     SessionBusy,
     SessionDeleted,
     SessionIdle,
     SessionUpdated,
 )
-from agent_tui.core.models import AssistantMessage, Session
+from agent_tui.core.models import AssistantMessage, Session, ToolPart
 from agent_tui.core.terminal_text import escape_controls
 from agent_tui.resources import style_path
 from agent_tui.tui import format as fmt
-from agent_tui.tui.bridge import SIDEBAR_EVENTS, TRANSCRIPT_EVENTS, EngineEvent
+from agent_tui.tui.bridge import SIDEBAR_EVENTS, TRANSCRIPT_EVENTS, session_of
 from agent_tui.tui.errors import GuardedPump
 from agent_tui.tui.transcript import Transcript
 from agent_tui.tui.widgets.prompt import PromptComposer, PromptInput
@@ -171,10 +172,10 @@ class MainScreen(GuardedPump, Screen[None]):
 
     # --- routing engine events ----------------------------------------------------------------------------
 
-    def route(self, message: EngineEvent) -> None:
-        event: Event = message.event
-        on_screen = message.session_id is not None and message.session_id == self.session_id
-        if on_screen and type(event) is PartUpdated and event.delta and event.part.type != "tool":
+    def route(self, event: Event) -> None:
+        session_id = session_of(event)
+        on_screen = session_id is not None and session_id == self.session_id
+        if on_screen and type(event) is PartDelta:
             self._route_delta(event)
             return
         if isinstance(event, SIDEBAR_EVENTS):
@@ -195,10 +196,10 @@ class MainScreen(GuardedPump, Screen[None]):
             case SessionBusy() if on_screen:
                 self.status.busy = True
                 self.status.waiting = True
-            case PartUpdated(part=part, delta=delta) if on_screen and (delta or part.type == "tool"):
-                # Streamed text or a tool call: the model is answering. (The user's own text has no delta.)
+            case PartUpdated(part=ToolPart() as part) if on_screen:
+                # A tool call: the model is answering (streamed text takes `_route_delta`).
                 self.status.waiting = False
-                waiting = part.type == "tool" and bool(part.state.metadata.get("waiting_for_approval"))
+                waiting = bool(part.state.metadata.get("waiting_for_approval"))
                 self.status.approval = waiting or bool(self.agent.service.permissions.pending(self.session_id))
             case SessionIdle() if on_screen:
                 self.status.busy = self.agent.runner.running(self.session_id or "")
@@ -210,7 +211,7 @@ class MainScreen(GuardedPump, Screen[None]):
             case FileChanged(change=change) if change != "modified":
                 self.composer.forget_files()
 
-    def _route_delta(self, event: PartUpdated) -> None:
+    def _route_delta(self, event: PartDelta) -> None:
         # A streamed piece of text of the session on screen: most events of a reply (one per chunk), so only what
         # it can change, as the general path below would do it.
         status, transcript = self.status, self.transcript

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent_tui.core.events import MessageRemoved, MessageUpdated, PartUpdated
+from agent_tui.core.events import MessageRemoved, MessageUpdated, PartDelta, PartUpdated
 from agent_tui.core.models import (
     AssistantMessage,
     FilePart,
@@ -230,6 +230,8 @@ class Conversation:
     def apply(self, event: object) -> tuple[list[Block], bool] | None:
         """One bus event: (changed blocks, whether the block list changed), or None if it is not about the
         messages of this session."""
+        if isinstance(event, PartDelta):
+            return self.apply_delta(event) if self._is_ours(event.session_id) else None
         if isinstance(event, PartUpdated):
             return self.apply_part(event.part) if self._is_ours(event.part.session_id) else None
         if isinstance(event, MessageUpdated):
@@ -299,6 +301,18 @@ class Conversation:
         # Not invalidated here: the widget does that at its next frame. Until then a repaint (the status line
         # changing, a scroll) shows the lines as they were instead of rendering the block once per repaint.
         return [block], structure
+
+    def apply_delta(self, event: PartDelta) -> tuple[list[Block], bool]:
+        """Text streamed into a part shown here. A delta this copy cannot take (the part is unknown, or text
+        before the delta is missing: the log was loaded mid-part) waits for the part's next `PartUpdated`."""
+        view = self.messages.get(event.message_id)
+        part = view.parts.get(event.part_id) if view is not None else None
+        if view is None or not isinstance(part, TextPart | ReasoningPart):
+            return [], False
+        have = len(part.text)
+        if event.offset > have or event.offset + len(event.delta) <= have:
+            return [], False
+        return self.apply_part(part.model_copy(update={"text": part.text + event.delta[have - event.offset:]}))
 
     def remove(self, message_id: str) -> bool:
         return self.messages.pop(message_id, None) is not None

@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.strip import Strip
 
 from agent_tui.core.terminal_text import escape_controls
-from agent_tui.tui.transcript.render import RenderContext, markdown_strips, to_strips
+from agent_tui.tui.transcript.markdown_paragraph import GrowingParagraph
+from agent_tui.tui.transcript.render import RenderContext, markdown_strips
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -198,6 +198,7 @@ class StreamingMarkdown:
         self._context: tuple[object, ...] = ()
         self._whole = False  # link definitions or HTML blocks: render the whole text
         self._fence: GrowingFence | None = None
+        self._paragraph = GrowingParagraph()
         self.renders = 0  # Markdown renders performed (for tests and benchmarks)
 
     @property
@@ -272,9 +273,8 @@ class StreamingMarkdown:
         if not source.strip():
             return self._done_lines
         self.renders += 1
-        if (plain := plain_paragraph(source)) is not None:
-            style = ctx.console.get_style("markdown.paragraph", default="none")
-            return self._joined(to_strips(ctx, Text(plain, style=style, justify="left")), PLAIN, ctx)
+        if (plain := plain_paragraph(source)) is not None and (lines := self._paragraph.from_plain(ctx, plain)):
+            return self._joined(lines, PLAIN, ctx)
         from agent_tui.tui.transcript.render_markdown import MARKDOWN_PARSER  # loaded with the first message
 
         env: dict[str, object] = {}
@@ -291,7 +291,11 @@ class StreamingMarkdown:
         return self._joined(self._render_tokens(ctx, source, tokens), shape, ctx)
 
     def _render_tokens(self, ctx: RenderContext, source: str, tokens: list[Token]) -> list[Strip]:
-        """`source` rendered from its tokens; a code block at its end is drawn line by line."""
+        """`source` rendered from its tokens: a lone paragraph wrapped again only where it changed, a code block
+        at the end drawn line by line."""
+        if len(tokens) == 3 and tokens[0].type == "paragraph_open" and tokens[0].level == 0 and (
+                lines := self._paragraph.from_tokens(ctx, tokens[1])) is not None:
+            return lines
         top = [index for index, token in enumerate(tokens) if token.level == 0]
         if not top or tokens[top[-1]].type != "fence":
             return markdown_strips(ctx, source, tokens)
@@ -319,4 +323,4 @@ class StreamingMarkdown:
 
         env: dict[str, object] = {}
         tokens = MARKDOWN_PARSER.parse(text, env)
-        return markdown_strips(ctx, text, tokens), chunk_shape(tokens, env)
+        return self._render_tokens(ctx, text, tokens), chunk_shape(tokens, env)

@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable
 
-from agent_tui.core.events import Event, MessageUpdated, PartUpdated, SessionBusy, SessionIdle
+from agent_tui.core.events import Event, MessageUpdated, PartDelta, PartUpdated, SessionBusy, SessionIdle
 from agent_tui.core.models import AssistantMessage, RetryNote
 
 SILENCE_SHOWN = 5.0  # seconds; shorter pauses are normal between a model's chunks
@@ -42,12 +42,14 @@ class ModelWait:
                 self.active, self._last_data = True, now
             case SessionIdle():
                 self.reset()
-            case PartUpdated(part=part, delta=delta):
+            case PartDelta():
+                self._last_data = now
+            case PartUpdated(part=part):
                 if part.type == "step-start":
                     self.active, self._last_data = True, now
                 elif part.type == "step-finish":
                     self.active = False
-                elif delta or part.type == "tool":
+                elif part.type == "tool":
                     self._last_data = now
             case MessageUpdated(message=AssistantMessage(retry=retry)):
                 if retry is not None and retry != self._retry:

@@ -1,0 +1,90 @@
+"""litellm keeps one copy of its price list: an Anthropic reply no longer parses the bundled file a second time.
+
+Both checks run in fresh interpreters (litellm's caches are process-wide): a real streamed Anthropic reply from
+the scripted server, then the capability lookups litellm makes per Anthropic call, answered from its own table
+and from the file parsed again, for every Claude model in the list.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+REPLY_CHILD = r"""
+import asyncio, json
+from agent_tui.core.llm import litellm_loader
+from agent_tui.core.llm.stream import LLMRequest, stream_completion
+from agent_tui.testing import FakeLLMThread, text
+
+litellm = litellm_loader.load_litellm()
+import litellm.utils
+
+async def main():
+    with FakeLLMThread([[text("hello there")], [text("hi again")]]) as srv:
+        for model in ("anthropic/claude-sonnet-4-5", "anthropic/not-in-the-price-list"):
+            request = LLMRequest(model=model, provider="an", api_base=srv.anthropic_base, api_key="sk-test",
+                                 messages=[{"role": "user", "content": "hi"}])
+            events = [type(e).__name__ async for e in stream_completion(request)]
+            assert events[-1] == "Finish", events
+    lookup = litellm.utils.get_bundled_model_cost_map
+    print(json.dumps({
+        "same_table": lookup() is litellm.model_cost,
+        "parsed_again": lookup.__wrapped__.cache_info().currsize,
+    }))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_an_anthropic_reply_keeps_one_copy_of_the_price_list(subprocess_env: dict[str, str]) -> None:
+    out = subprocess.run([sys.executable, "-c", REPLY_CHILD], env=subprocess_env, capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    # 11 MB held for the life of the process before (litellm.utils.get_bundled_model_cost_map's cache).
+    assert found == {"same_table": True, "parsed_again": 0}
+
+
+PARITY_CHILD = r"""
+import json
+from agent_tui.core.llm import litellm_loader
+
+litellm = litellm_loader.load_litellm()
+import litellm.utils as utils
+from litellm.llms.anthropic.common_utils import AnthropicModelInfo
+from litellm.types.utils import LlmProviders
+
+ours = utils.get_bundled_model_cost_map
+parsed_again = ours.__wrapped__()  # litellm's own function: the file parsed once more
+claude = sorted(k for k in parsed_again if "claude" in k)
+flags = sorted({f for k in claude for f, v in parsed_again[k].items() if isinstance(v, bool)})
+
+def answers(source):
+    utils.get_bundled_model_cost_map = lambda: source
+    capabilities = [AnthropicModelInfo._get_model_capability(m, f) for m in claude for f in flags]
+    entries = [dict(utils._get_model_cost_entry_for_provider_config(m.split("/")[-1], LlmProviders.ANTHROPIC))
+               for m in claude]
+    return capabilities, entries
+
+print(json.dumps({
+    "models": len(claude), "flags": len(flags),
+    "same": answers(litellm.model_cost) == answers(parsed_again),
+    "ours_is_the_table": ours() is litellm.model_cost,
+}))
+"""
+
+
+@pytest.mark.slow
+def test_capability_lookups_answer_the_same_from_litellms_own_table(subprocess_env: dict[str, str]) -> None:
+    # If a litellm upgrade made the two lists differ (a field only in the file), this fails: keep the second copy.
+    out = subprocess.run([sys.executable, "-c", PARITY_CHILD], env=subprocess_env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["models"] > 50 and found["flags"] > 5  # the comparison covers something
+    assert found["same"] is True
+    assert found["ours_is_the_table"] is True
