@@ -242,12 +242,13 @@ class Storage:
             self._busy_ms = int(seconds * 1000)
 
     @contextmanager
-    def no_wait(self) -> Iterator[None]:
-        """Writes inside fail at once (a StorageError of kind "busy") instead of waiting for another process's
-        lock: the UI thread's writes (see session/writer.py) retry later rather than hang."""
+    def no_wait(self, wait: float = 0.0) -> Iterator[None]:
+        """Writes inside fail at once, or after `wait` seconds (a StorageError of kind "busy"), instead of
+        waiting for another process's lock: the UI thread's writes (see session/writer.py) retry later or say
+        they cannot be done, rather than hang."""
         with self._lock:
             with suppress(sqlite3.Error):
-                self._db.execute("PRAGMA busy_timeout = 0")
+                self._db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             try:
                 yield
             finally:

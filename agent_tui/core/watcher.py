@@ -9,7 +9,6 @@ atomic-write temp files and whatever the project's ignore files name (every `.gi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import logging
 import os
@@ -31,15 +30,6 @@ _CHANGE_NAMES = {
 }
 # Editor swap/backup files and the temp files of `fileio.atomic_write` (".NAME.XXXX.tmp").
 _NOISE = re.compile(r"(\.sw.|~|\.py[cod]|^\.#.*|^\..+\.tmp|^\.DS_Store)$")
-
-
-def import_loop_backend() -> None:
-    """Import what `awatch` loads on its first step: anyio's asyncio backend (about 20 ms of CPU). A caller
-    that starts the watcher on a busy event loop runs this in a thread first (tui/startup_hooks.py)."""
-    import anyio.to_thread  # noqa: F401
-
-    with contextlib.suppress(ImportError):  # anyio's own module name for its asyncio backend
-        importlib.import_module("anyio._backends._asyncio")
 
 
 class FileWatcher:
@@ -107,6 +97,9 @@ class FileWatcher:
             self._ready.set()
             return
         try:
+            # awatch's first step imports anyio's asyncio backend: 22 ms of CPU on the event loop, at the TUI's
+            # ready, beside litellm's load (which imports anyio too). A worker thread imports it first.
+            await asyncio.to_thread(_import_anyio_backend)
             watcher = watchfiles.awatch(
                 self.root,
                 watch_filter=self.accepts,
@@ -133,3 +126,8 @@ class FileWatcher:
         if os.path.isdir(path):
             return  # folder events add nothing to the file events inside them
         self.bus.publish(FileChanged(path=path, change=_CHANGE_NAMES.get(change, "modified")))
+
+
+def _import_anyio_backend() -> None:
+    for name in ("anyio._backends._asyncio", "anyio.to_thread"):
+        importlib.import_module(name)

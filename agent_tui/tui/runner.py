@@ -8,6 +8,7 @@ anything is stored (unknown model, missing key) come back as `ChatRunner.Failed`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from agent_tui.core.events import SessionIdle
 from agent_tui.core.free_memory import give_back_free_memory
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.core.session.service import BusyError, SessionNotFound
+from agent_tui.core.storage import StorageError
 from agent_tui.tui.widgets.paste_attachments import Attachment, PasteMissing
 
 if TYPE_CHECKING:
@@ -69,7 +71,8 @@ def forget_session_if_empty(app: AgentApp, failed: ChatFailed) -> None:
     if not failed.prompt.created_session or service.is_busy(session_id) or app.runner.queued(session_id):
         return
     if service.get(session_id) is not None and not service.messages(session_id):
-        service.delete(session_id)
+        with contextlib.suppress(StorageError):  # the database is locked: an empty session stays, nothing lost
+            service.delete(session_id, wait=False)
 
 
 class ChatRunner:

@@ -63,7 +63,7 @@ class SendActions(_Base):
     def _ensure_session(self) -> str:
         main = self.main
         if main.session_id is None:
-            session = self.service.create(agent=self.pending_agent)
+            session = self.service.create(agent=self.pending_agent, wait=False)  # never waits on a lock
             main.show_session(session.id)
         assert main.session_id is not None
         return main.session_id

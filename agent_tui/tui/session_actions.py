@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from agent_tui.core.models import AssistantMessage
 from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_markdown
+from agent_tui.core.storage import StorageError
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.session_switcher import SessionSwitcherDialog
 from agent_tui.tui.dialogs.text_input import TextInputDialog
@@ -83,8 +84,15 @@ class SessionActions(_Base):
         self.push_screen(
             ConfirmDialog("Delete session?", f"“{session.title}” and all its messages will be deleted.{busy}",
                           confirm="Delete"),
-            lambda yes: self.service.delete(session_id) if yes else None,
+            lambda yes: self._delete_session(session_id) if yes else None,
         )
+
+    def _delete_session(self, session_id: str) -> None:
+        try:
+            self.service.delete(session_id, wait=False)  # a lock held by another process is not waited for
+        except StorageError as exc:
+            self.notify(f"{exc}\nNothing was deleted; try again once it is free.", title="Cannot delete the session",
+                        severity="error", timeout=10)
 
     def action_export_session(self, target: str = "") -> None:
         session_id = self.main.session_id

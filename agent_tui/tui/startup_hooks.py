@@ -90,8 +90,8 @@ class StartupHooks(_Base):
 
     async def _start_watcher(self) -> None:
         # In a thread first: building the record and event models (which the first send needs, see
-        # core/deferred_models.py), importing watchfiles and anyio and reading the ignore files. On the loop,
-        # the watcher's start took 20 ms of CPU (70 ms of wall time) right when the prompt became ready.
+        # core/deferred_models.py), importing watchfiles and anyio and reading the ignore files, which took
+        # 20 ms of the loop's CPU (70 ms of wall time) right when the prompt became ready.
         from agent_tui.core.deferred_models import build_deferred_models
 
         await asyncio.to_thread(build_deferred_models)
@@ -106,9 +106,8 @@ class StartupHooks(_Base):
             watcher.start()
 
     def _make_watcher(self) -> Any:
-        from agent_tui.core.watcher import FileWatcher, import_loop_backend
+        from agent_tui.core.watcher import FileWatcher  # watchfiles; anyio's backend loads in a thread in its run
 
-        import_loop_backend()
         return FileWatcher(self.service.project.root, self.service.bus)
 
     async def _start_mcp(self) -> None:

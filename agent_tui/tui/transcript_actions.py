@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from agent_tui.core.models import MessageWithParts, UserMessage
 from agent_tui.core.session.pastes import typed_parts
 from agent_tui.core.session.service import SessionNotFound
+from agent_tui.core.storage import StorageError
 from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
 from agent_tui.tui.transcript.search import TranscriptSearch
 from agent_tui.tui.transcript.selection import MessageSelection, Selectable
@@ -146,11 +147,15 @@ class TranscriptActions(_Base):
         try:
             if is_user and index == 0:
                 source = self.service.get(session_id)
-                fork = self.service.create(title=f"{source.title if source else 'Session'} (fork)")
+                fork = self.service.create(title=f"{source.title if source else 'Session'} (fork)", wait=False)
             else:
-                fork = self.service.fork(session_id, ids[index - 1] if is_user else message_id)
+                fork = self.service.fork(session_id, ids[index - 1] if is_user else message_id, wait=False)
         except SessionNotFound as exc:
             self.notify(str(exc), severity="error")
+            return
+        except StorageError as exc:  # another process holds the database's lock: not waited for on the UI
+            self.notify(f"{exc}\nNothing was forked; try again once it is free.", title="Cannot fork the session",
+                        severity="error", timeout=10)
             return
         self.close_search()
         self.main.show_session(fork.id)

@@ -109,3 +109,43 @@ async def test_a_new_nested_gitignore_takes_effect_while_watching(tmp_path: Path
     finally:
         await watcher.stop()
     assert str(tmp_path / "sub" / "secret.txt") not in {e.path for e in events}
+
+
+LOOP_IMPORTS_PROBE = r"""
+import asyncio, json, sys, tempfile, threading
+from pathlib import Path
+from agent_tui.core.bus import Bus
+from agent_tui.core.watcher import FileWatcher
+
+on_the_loop = []
+
+class Witness:  # notes every module first imported by the event loop's thread
+    def find_spec(self, name, path=None, target=None):
+        if threading.current_thread() is threading.main_thread():
+            on_the_loop.append(name)
+        return None
+
+async def main():
+    watcher = FileWatcher(Path(tempfile.mkdtemp()), Bus())
+    sys.meta_path.insert(0, Witness())
+    watcher.start()
+    await watcher.wait_ready()
+    await watcher.stop()
+    print(json.dumps(on_the_loop))
+
+asyncio.run(main())
+"""
+
+
+def test_starting_the_watcher_imports_anyio_off_the_event_loop(subprocess_env: dict[str, str]) -> None:
+    # The TUI starts the watcher at ready, while litellm loads: anyio's asyncio backend (22 ms of the loop's CPU)
+    # imported on the loop delayed the first keys, and could wait on the loading thread's import lock for anyio.
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", LOOP_IMPORTS_PROBE], env=subprocess_env, capture_output=True,
+                         text=True, timeout=60, check=True)
+    on_the_loop = json.loads(out.stdout.strip().splitlines()[-1])
+    heavy = [name for name in on_the_loop if name.split(".")[0] in ("anyio", "sniffio", "watchfiles")]
+    assert heavy == [], f"the watcher's start imported anyio on the event loop: {heavy[:8]}"

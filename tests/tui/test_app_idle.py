@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.geometry import Region
 from textual.timer import Timer
 
 from agent_tui.testing.fake_llm import Reply, delay, text, tool_call, usage
@@ -55,9 +56,19 @@ def blink_running(area) -> bool:
     return timer is not None and timer in running_timers(area.app)
 
 
+def cursor_drawn(area) -> bool:
+    """The prompt's cursor cell is painted in the cursor's colours (what the terminal would show now)."""
+    area._styles_cache.clear()
+    column, row = area.cursor_screen_offset - area.region.offset
+    strip = area.render_lines(Region(0, 0, *area.outer_size))[row]
+    cursor = area._theme.cursor_style
+    return any(segment.style is not None and segment.style.bgcolor == cursor.bgcolor
+               for segment in strip.crop(column, column + 1))
+
+
 async def test_the_cursor_stays_lit_while_a_reply_streams_and_blinks_again_when_idle(make_app, llm, title_llm):
     # Each blink is a frame of its own; while the log streams it is a steady lit cursor instead.
-    llm.add(Reply.of(text("Thinking it over."), delay(1.0), text(" Done."), usage(100, 5)))
+    llm.add(Reply.of(text("Thinking it over."), delay(3.0), text(" Done."), usage(100, 5)))
     title_llm.add(Reply.of(text("Blink")))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -69,7 +80,11 @@ async def test_the_cursor_stays_lit_while_a_reply_streams_and_blinks_again_when_
         await wait_for(pilot, lambda: "Thinking it over." in screen_text(app), what="the reply streaming")
         assert app.main.status.busy
         assert not area.cursor_blink and not blink_running(area)
-        assert area._cursor_visible  # lit, not hidden mid-blink
+        await type_text(pilot, "next")  # typed while the reply streams: the cursor is drawn after it
+        for _ in range(3):  # across more than a blink's half-period
+            await pilot.pause(0.3)
+            assert cursor_drawn(area)
+        assert app.main.status.busy  # (the reply waits 3 s: all of the above happened while it streamed)
         service = app.service
         await wait_for(pilot, lambda: service.list() and not service.busy_sessions(), what="the reply")
         await wait_for(pilot, lambda: not app.main.status.busy, what="idle")

@@ -7,10 +7,9 @@ import re
 
 import pytest
 from rich.console import Console
-from rich.text import Text
 
-from agent_tui.tui.transcript.markdown_stream import BlockSplitter, StreamingMarkdown, plain_paragraph
-from agent_tui.tui.transcript.render import RenderContext, Styles, markdown_strips, to_strips
+from agent_tui.tui.transcript.markdown_stream import BlockSplitter, StreamingMarkdown
+from agent_tui.tui.transcript.render import RenderContext, Styles, markdown_strips
 
 
 def context(width: int = 60, code_theme: str = "monokai") -> RenderContext:
@@ -113,6 +112,19 @@ def test_a_long_paragraph_wraps_again_only_its_last_lines() -> None:
     frames = len(pieces(text))
     assert len(stream.lines(text, ctx)) > 40
     assert stream._paragraph.lines_drawn < 4 * frames  # a whole redraw each frame would be ~20 lines a frame
+    assert stream._paragraph._inline.parsed < 400 * frames  # the settled start is not parsed again
+
+
+@pytest.mark.parametrize("text", ["日本語のテキストは幅が二倍です。" * 12 + " end", "Start " + "x" * 48 + " end of it"])
+def test_a_folded_word_whose_last_piece_is_its_space_is_wrapped_as_a_whole(text: str) -> None:
+    # At width 24 the word fills its last line exactly, so its trailing space is folded onto a line of its own
+    # and the next word follows it there; wrapping again from that space's line put the word on the next line.
+    assert_every_frame_is_the_whole_render(text, context(24))
+
+
+def test_syntax_left_open_keeps_the_rest_of_a_paragraph_parsed_until_it_closes() -> None:
+    text = "An *open " + "word " * 60 + "still open* then " + "more " * 60 + "end."
+    assert_every_frame_is_the_whole_render(text, context(40))
 
 
 def test_replaced_text_starts_over() -> None:
@@ -200,25 +212,3 @@ def test_a_new_width_or_theme_renders_the_finished_blocks_again() -> None:
     stream.lines(text, context(60))
     for ctx in (context(30), context(30, code_theme="friendly")):
         assert exactly(stream.lines(text, ctx)) == exactly(markdown_strips(ctx, text))
-
-
-# --- the plain-paragraph shortcut ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", [
-    "Plain words and (parentheses), 'quotes' and \"double quotes\": 3.5 of them!",
-    "A soft\nbreak joins lines",
-    "Trailing words that are long enough to wrap around the sixty column width of the test console easily",
-])
-def test_the_plain_paragraph_shortcut_looks_exactly_like_markdown(text: str) -> None:
-    ctx = context()
-    plain = plain_paragraph(text)
-    assert plain is not None
-    style = ctx.console.get_style("markdown.paragraph", default="none")
-    assert exactly(to_strips(ctx, Text(plain, style=style, justify="left"))) == exactly(markdown_strips(ctx, text))
-
-
-@pytest.mark.parametrize("text", ["**bold**", "- item", "1. first", "# Heading", "    code", "a `b`", "Title\n===",
-                                  "> quote", "a | b", "line with hard break  \nnext"])
-def test_anything_markdown_would_format_is_not_plain(text: str) -> None:
-    assert plain_paragraph(text) is None

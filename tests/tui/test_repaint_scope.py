@@ -101,3 +101,26 @@ async def test_the_end_of_a_reply_is_sent_to_the_terminal_before_anything_else_r
         log.apply(message)
         assert not log._repaint_regions  # the footer too
         await settle(pilot, log)
+
+
+async def test_the_scrollbar_takes_the_new_colours_when_the_theme_or_focus_changes() -> None:
+    app = TranscriptApp(long_history(30))
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(Transcript)
+        await settle(pilot, log)
+        bar = log.vertical_scrollbar
+        before = drawn(bar)
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(pilot, log)
+        await pilot.pause(0.1)
+        assert drawn(bar) == fresh(bar)
+        assert drawn(bar) != before
+        log.focus()
+        await pilot.pause(0.1)
+        assert drawn(bar) == fresh(bar)
+        idle = drawn(bar)
+        await pilot.hover(offset=(bar.region.x, bar.region.y + 2))  # hover colours
+        await pilot.pause(0.1)
+        assert bar.mouse_over
+        assert drawn(bar) == fresh(bar)
+        assert drawn(bar) != idle

@@ -74,6 +74,7 @@ def load_litellm() -> ModuleType:
             _skip_eager_tokenizers(litellm)
             _serve_tokenizer_text_lazily()
             _one_copy_of_the_price_list(litellm)
+            _file_ids_remapped_only_with_files()
             _module = litellm
     return _module
 
@@ -216,6 +217,40 @@ def _one_copy_of_the_price_list(litellm: ModuleType) -> None:
     utils.get_bundled_model_cost_map = bundled_model_cost_map
     if getattr(utils, "_get_bundled_model_cost_map", None) is original:
         utils._get_bundled_model_cost_map = bundled_model_cost_map
+
+
+def _file_ids_remapped_only_with_files() -> None:
+    """litellm's proxy models load only for a message that has a file part (which agent-tui never sends).
+
+    Every call runs `update_messages_with_model_file_ids`, which imports the litellm proxy's file-endpoint helpers
+    and with them `litellm.proxy._types` (28 modules, 5 MB) to rewrite managed-file ids in user messages'
+    `{"type": "file"}` parts; with no such part it returns the messages untouched. So it is called only then.
+    """
+    main = sys.modules.get("litellm.main")
+    original = getattr(main, "update_messages_with_model_file_ids", None)
+    if not callable(original):
+        return
+
+    @functools.wraps(original)
+    def update_messages_with_model_file_ids(messages: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _has_file_part(messages):
+            return messages
+        return original(messages, *args, **kwargs)
+
+    main.update_messages_with_model_file_ids = update_messages_with_model_file_ids
+
+
+def _has_file_part(messages: Any) -> bool:
+    if not isinstance(messages, list):
+        return True  # not the shape we know: let litellm decide
+    for message in messages:
+        if not isinstance(message, dict):
+            return True
+        content = message.get("content")
+        if message.get("role") == "user" and isinstance(content, list):
+            if any(isinstance(part, dict) and part.get("type") == "file" for part in content):
+                return True
+    return False
 
 
 _counting_lock = threading.Lock()

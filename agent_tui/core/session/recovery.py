@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import TYPE_CHECKING
 
 from agent_tui.core.models import AssistantMessage, MessageError, MessageWithParts, ToolPart, now_ms
-from agent_tui.core.storage import Storage
+
+if TYPE_CHECKING:
+    from agent_tui.core.session.writer import RecordWriter
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 CRASHED = "Interrupted: agent-tui stopped before this reply finished."
@@ -30,9 +33,10 @@ def owner_alive(owner: str | None) -> bool:
     return True
 
 
-def close_crashed_turn(storage: Storage, last: MessageWithParts, *, shared: bool = False) -> None:
+def close_crashed_turn(writer: RecordWriter, last: MessageWithParts, *, shared: bool = False) -> None:
     """Close `last` as interrupted if it is an unfinished reply whose process is gone. `shared`: `last` comes from
-    `Storage.history` and must not be changed in place (a copy is closed and stored)."""
+    `Storage.history` and must not be changed in place (a copy is closed and stored). Stored through the writer:
+    a database locked by another process keeps it in memory and retried, never waited for on the UI's loop."""
     info = last.info
     if not isinstance(info, AssistantMessage) or info.time.completed is not None or owner_alive(info.owner):
         return
@@ -43,7 +47,7 @@ def close_crashed_turn(storage: Storage, last: MessageWithParts, *, shared: bool
         if isinstance(part, ToolPart) and part.state.status in ("pending", "running"):
             part.state.status = "error"
             part.state.error = CRASHED
-            storage.put_part(part)
+            writer.part(part)
     info.error = MessageError(kind="aborted", message=CRASHED)
     info.time.completed = now_ms()
-    storage.put_message(info)
+    writer.message(info)

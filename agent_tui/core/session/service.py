@@ -123,7 +123,7 @@ class SessionService(SessionRecords, UndoFacade):
     def model_spec(self, session_id: str | None = None, requested: str | None = None) -> str:
         """`--model` (or the picker's choice), else the session's own model when reopening it, else the
         config's `model`, else the last model used anywhere, else the best available default."""
-        session = self.storage.get_session(session_id) if session_id else None
+        session = self.get(session_id) if session_id else None
         chosen = requested or self.requested_model or (session.model if session else None)
         return self.catalog.choose(chosen, load_state().last_model)
 
@@ -205,7 +205,7 @@ class SessionService(SessionRecords, UndoFacade):
 
         history = self.storage.history(session.id)  # parsed once, shared: read only (core/history_cache.py)
         if history:
-            close_crashed_turn(self.storage, history[-1], shared=True)
+            close_crashed_turn(self._writer, history[-1], shared=True)
         first = not history
         # Summarise before storing the new message, so the summary covers everything before it.
         if compaction.needs_compaction(history, model.info):
@@ -265,7 +265,7 @@ class SessionService(SessionRecords, UndoFacade):
 
     def _add_cost(self, session_id: str, cost: Decimal) -> None:
         """Count a step's cost on the session at once, so the cost shown never lags behind a long turn."""
-        session = self.storage.get_session(session_id)
+        session = self.get(session_id)  # the newest, even while only in memory (a locked database)
         if session is not None:
             session.cost += cost
             self._touch(session)
@@ -276,7 +276,7 @@ class SessionService(SessionRecords, UndoFacade):
         self._writer.flush()
         assistant.time.completed = now_ms()
         self._writer.message(assistant)
-        session = self.storage.get_session(assistant.session_id)
+        session = self.get(assistant.session_id)
         if session is not None:
             self._touch(session)
         if assistant.error is not None and assistant.error.kind != "aborted":

@@ -25,7 +25,7 @@ async def run_subagent(service: SessionService, ctx: ToolContext, description: s
     parent = service.get(ctx.session_id)
     if parent is None:
         raise ToolError("The session of this call no longer exists.")
-    child = service.create(title=description, parent_id=parent.id, agent=agent.name)
+    child = service.create(title=description, parent_id=parent.id, agent=agent.name, wait=False)
     steps: list[dict[str, str]] = []
     ctx.update(None, {"session_id": child.id, "steps": steps, "agent": agent.name})
 

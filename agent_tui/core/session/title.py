@@ -89,7 +89,7 @@ async def title_session(service: SessionService, session_id: str, text: str) -> 
 
 
 def _store_title(service: SessionService, session_id: str, new_title: str) -> None:
-    session = service.storage.get_session(session_id)
+    session = service.get(session_id)  # the newest, even while only in memory (a locked database)
     if session is not None and not session.title_generated:
         session.title = new_title
         session.title_generated = True

@@ -89,6 +89,14 @@ class RecordWriter:
         for session_id in self._deleted & set(self._pending_sessions):
             del self._pending_sessions[session_id]
 
+    def pending_session(self, session_id: str) -> Session | None:
+        """A copy of the session record still waiting to be written (the newest one), if any."""
+        session = self._pending_sessions.get(session_id)
+        return None if session is None else session.model_copy(deep=True)
+
+    def pending_sessions(self) -> list[Session]:
+        return [session.model_copy(deep=True) for session in self._pending_sessions.values()]
+
     def session(self, session: Session) -> None:
         """Store and publish a session record (its title, time, cost), surviving a database that is locked."""
         if session.id in self._deleted:
@@ -165,7 +173,10 @@ class RecordWriter:
         if self._failing_since is not None:
             self._dirty[part.id] = part  # written by the next retry
             return
-        self._last_write[part.id] = time.monotonic()
+        if _finished(part):  # nothing coalesces its writes any more: no entry kept per part for the process's life
+            self._last_write.pop(part.id, None)
+        else:
+            self._last_write[part.id] = time.monotonic()
         self._dirty[part.id] = part
         self._save(lambda: self._put_part(part.id))
 
@@ -278,4 +289,10 @@ class RecordWriter:
         """Write everything pending. Without `wait` (during a turn, on the UI's loop) a locked database is not
         waited for: what cannot be written now is retried later. With it (the last flush, at shutdown) the
         storage's normal lock timeout is waited once more. True when it all reached the database."""
-        return self.retry(wait=wait)
+        saved = self.retry(wait=wait)
+        # A turn's end: parts that never ended (their session deleted mid-stream, a crash) keep no entry. A part
+        # still being written has a timer, a pending write or a stream; one without loses only its spacing.
+        for part_id in [p for p in self._last_write if p not in self._dirty and p not in self._timers
+                        and not self._streams.streaming(p)]:
+            del self._last_write[part_id]
+        return saved

@@ -5,7 +5,8 @@ of drawing a streaming paragraph was Rich walking the tokens (elements, style lo
 every line again. Here the styled text is built from the tokens the way Rich builds it (`styled_paragraph`), and
 compared with the last frame's: lines that end well before the first changed character are kept, and the text is
 wrapped again from the start of the first line that may have changed. Greedy wrapping starting at a line start
-gives the same lines as wrapping the whole text (Rich's `divide_line` keeps no state across a line start), and
+gives the same lines as wrapping the whole text (Rich's `divide_line` keeps no state across the start of a line
+that starts a word; a folded word's later pieces do not count), and
 Rich draws each wrapped line on its own, so the result is cell for cell the whole render (tests check it frame by
 frame against it). Anything this does not build exactly as Rich would (images, raw HTML, tabs) returns None.
 """
@@ -20,10 +21,11 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from agent_tui.tui.transcript.markdown_inline import GrowingInline
 from agent_tui.tui.transcript.render import RenderContext, to_strips
 
 if TYPE_CHECKING:
-    from markdown_it.token import Token
+    pass
 
 _STYLE_NAMES = ("paragraph", "em", "strong", "code", "s", "link", "link_url")
 
@@ -31,54 +33,6 @@ _STYLE_NAMES = ("paragraph", "em", "strong", "code", "s", "link", "link_url")
 def _styles(ctx: RenderContext) -> dict[str, Style]:
     with ctx.console.use_theme(ctx.styles.markdown):
         return {name: ctx.console.get_style(f"markdown.{name}", default="none") for name in _STYLE_NAMES}
-
-
-def styled_paragraph(children: list[Token], styles: dict[str, Style]) -> Text | None:
-    """The `Text` Rich's Markdown builds for a paragraph with these inline tokens (its `Paragraph` element and
-    `MarkdownContext` style stack, links drawn as `text (url)`); None for a token it handles some other way."""
-    text = Text(justify="left")
-    stack = [Style.null() + styles["paragraph"]]
-    link: list[str] | None = None  # the plain text of the link being read: Rich keeps only that
-
-    def add(piece: str) -> None:
-        if link is not None:
-            link.append(piece)
-        else:
-            text.append(piece, stack[-1])
-
-    for token in children:
-        kind = token.type
-        if kind == "text":
-            add(token.content)
-        elif kind == "softbreak":
-            add(" ")
-        elif kind == "hardbreak":
-            add("\n")
-        elif kind == "link_open" and link is None:
-            link = [token.content]
-            href = str(token.attrs.get("href", "#"))
-        elif kind == "link_close" and link is not None:
-            plain, link = "".join(link), None
-            stack.append(stack[-1] + styles["link"])
-            add(plain)
-            stack.pop()
-            add(" (")
-            stack.append(stack[-1] + styles["link_url"])
-            add(href)
-            stack.pop()
-            add(")")
-        elif token.tag in ("em", "strong", "s") and token.nesting == 1:
-            stack.append(stack[-1] + styles[token.tag])
-        elif token.tag in ("em", "strong", "s") and token.nesting == -1 and len(stack) > 1:
-            stack.pop()
-        elif kind == "code_inline":
-            stack.append(stack[-1] + styles["code"])
-            if token.content:
-                add(token.content)
-            stack.pop()
-        else:
-            return None  # images, raw HTML: drawn by Rich itself
-    return text if "\t" not in text.plain else None
 
 
 def _drawn_from(ctx: RenderContext, text: Text, start: int) -> list[Strip]:
@@ -94,6 +48,12 @@ def _drawn_from(ctx: RenderContext, text: Text, start: int) -> list[Strip]:
     null = Style.null()
     return [Strip([Segment(s.text, null if s.style is None else s.style, s.control) for s in line], line.cell_length)
             for line in lines]
+
+
+def _starts_a_word(plain: str, at: int) -> bool:
+    """Whether a line starting at `at` starts a word (or a hard line): wrapping from there is wrapping afresh.
+    A long word is folded with its trailing spaces, so a piece of it (even a lone space) is not such a start."""
+    return plain[at - 1] == "\n" or (plain[at - 1].isspace() and not plain[at].isspace())
 
 
 def _line_starts(plain: str, start: int, width: int) -> list[int]:
@@ -142,6 +102,7 @@ class GrowingParagraph:
         self._text = Text()
         self._starts: list[int] = []  # the plain offset where each of _lines begins
         self._lines: list[Strip] = []
+        self._inline = GrowingInline()
         self.lines_drawn = 0  # (for tests and benchmarks)
 
     def _enter(self, ctx: RenderContext) -> None:
@@ -150,18 +111,12 @@ class GrowingParagraph:
             self._context, self._styles = context, _styles(ctx)
             self._text, self._starts, self._lines = Text(), [], []
 
-    def from_tokens(self, ctx: RenderContext, inline: Token) -> list[Strip] | None:
-        """A paragraph's lines from its inline token; None when Rich must draw it."""
+    def from_content(self, ctx: RenderContext, content: str) -> list[Strip] | None:
+        """A paragraph's lines from its inline content (as markdown-it's block parser gives it); None when Rich
+        must draw it (images, raw HTML, tabs)."""
         self._enter(ctx)
-        text = styled_paragraph(inline.children or [], self._styles)
+        text = self._inline.text(content, self._styles)
         return None if text is None else self.lines(ctx, text)
-
-    def from_plain(self, ctx: RenderContext, plain: str) -> list[Strip] | None:
-        """A paragraph with no Markdown syntax (`plain_paragraph`), without the parser."""
-        self._enter(ctx)
-        text = Text(justify="left")
-        text.append(plain, Style.null() + self._styles["paragraph"])
-        return None if "\t" in plain else self.lines(ctx, text)
 
     def lines(self, ctx: RenderContext, text: Text) -> list[Strip] | None:
         same = _same_until(text, self._text)
@@ -170,6 +125,9 @@ class GrowingParagraph:
         keep = 0
         while keep + 2 < len(self._starts) and self._starts[keep + 2] <= same:
             keep += 1
+        plain = text.plain
+        while keep and not _starts_a_word(plain, self._starts[keep]):
+            keep -= 1  # a piece of a folded word: wrapping from there would not fold it the same way
         start = self._starts[keep] if keep < len(self._starts) else 0
         fresh = _drawn_from(ctx, text, start)
         self.lines_drawn += len(fresh)

@@ -31,28 +31,6 @@ if TYPE_CHECKING:
     from agent_tui.tui.transcript.markdown_fence import GrowingFence
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
-# A paragraph of prose with nothing Markdown would format: no inline markup, entities, escapes or HTML, and no
-# line that could start a list, quote, heading, table or setext underline.
-_PLAIN_CHARS = re.compile(r"[^*_`\[\]<>#|~\\&=+]*")
-_PLAIN_START = re.compile(r"[A-Za-z(\"'][^\n]*")
-_ORDERED = re.compile(r"\d+[.)]")
-
-
-def plain_paragraph(text: str) -> str | None:
-    """The paragraph as Markdown would show it (lines joined by spaces) if it has no Markdown syntax, else None.
-    Rendering it as plain text skips the parser, which is most of the cost of rendering the streaming tail."""
-    if not _PLAIN_CHARS.fullmatch(text):
-        return None
-    lines = text.split("\n")
-    if lines[0][:1].isspace():
-        return None  # indented: a code block
-    for line in lines:
-        stripped = line.strip()
-        if not stripped or not _PLAIN_START.fullmatch(stripped) or line.endswith("  ") or _ORDERED.match(stripped):
-            return None
-    return " ".join(line.strip() for line in lines)
-
-
 _LISTS = {"bullet_list_open", "ordered_list_open"}
 _KNOWN = {*_LISTS, "blockquote_open", "table_open", "paragraph_open", "heading_open", "fence", "code_block", "hr"}
 # How Rich's Markdown walks tokens (`Markdown.__rich_console__`): these never make an element, the rest do; an
@@ -268,18 +246,11 @@ class StreamingMarkdown:
 
     def _tail(self, text: str, ctx: RenderContext) -> list[Strip] | None:
         """The finished chunks and the unfinished rest after them; None: render the whole text."""
-        start = self._done_end
-        source = escape_controls(text[start:].strip("\n"))
+        source = escape_controls(text[self._done_end :].strip("\n"))
         if not source.strip():
             return self._done_lines
         self.renders += 1
-        if (plain := plain_paragraph(source)) is not None and (lines := self._paragraph.from_plain(ctx, plain)):
-            return self._joined(lines, PLAIN, ctx)
-        from agent_tui.tui.transcript.render_markdown import MARKDOWN_PARSER  # loaded with the first message
-
-        env: dict[str, object] = {}
-        tokens = MARKDOWN_PARSER.parse(source, env)
-        shape = chunk_shape(tokens, env)
+        lines, shape = self._render_source(ctx, source)
         if shape.whole_only:
             self._whole = True
             return None
@@ -288,14 +259,34 @@ class StreamingMarkdown:
             # The loose list so far, rendered as one, in place of its finished part.
             lines, merged = self._render_chunk(text[last.start :], ctx)
             return self._join_chunks([*self._chunks[:-1], Chunk(last.start, len(text), lines, merged)], ctx)
-        return self._joined(self._render_tokens(ctx, source, tokens), shape, ctx)
+        return self._joined(lines, shape, ctx)
+
+    def _render_chunk(self, text: str, ctx: RenderContext) -> tuple[list[Strip], ChunkShape]:
+        """Finished blocks: rendered as Markdown, with their shape."""
+        text = escape_controls(text.strip("\n"))
+        if not text.strip():
+            return [], PLAIN
+        self.renders += 1
+        return self._render_source(ctx, text)
+
+    def _render_source(self, ctx: RenderContext, source: str) -> tuple[list[Strip], ChunkShape]:
+        """Markdown blocks rendered, with their shape. A lone paragraph (most of a reply, found by the block
+        parser alone) is parsed and wrapped again only where it changed; a code block at the end is drawn line
+        by line; the rest is Rich's Markdown."""
+        from agent_tui.tui.transcript.render_markdown import BLOCK_PARSER, MARKDOWN_PARSER  # with the first message
+
+        env: dict[str, object] = {}
+        blocks = BLOCK_PARSER.parse(source, env)
+        if env.get("references"):
+            return [], ChunkShape(whole_only=True)
+        if len(blocks) == 3 and blocks[0].type == "paragraph_open" and (
+                lines := self._paragraph.from_content(ctx, blocks[1].content)) is not None:
+            return lines, PLAIN  # drawn with nothing before its close: no image, no bare inline token
+        tokens = MARKDOWN_PARSER.parse(source, env)
+        return self._render_tokens(ctx, source, tokens), chunk_shape(tokens, env)
 
     def _render_tokens(self, ctx: RenderContext, source: str, tokens: list[Token]) -> list[Strip]:
-        """`source` rendered from its tokens: a lone paragraph wrapped again only where it changed, a code block
-        at the end drawn line by line."""
-        if len(tokens) == 3 and tokens[0].type == "paragraph_open" and tokens[0].level == 0 and (
-                lines := self._paragraph.from_tokens(ctx, tokens[1])) is not None:
-            return lines
+        """`source` rendered from its tokens, a code block at the end drawn line by line."""
         top = [index for index, token in enumerate(tokens) if token.level == 0]
         if not top or tokens[top[-1]].type != "fence":
             return markdown_strips(ctx, source, tokens)
@@ -312,15 +303,3 @@ class StreamingMarkdown:
             return rows
         lines = markdown_strips(ctx, source, before)
         return [*lines, ctx.blank(), *rows] if chunk_shape(before, {}).end else [*lines, *rows]
-
-    def _render_chunk(self, text: str, ctx: RenderContext) -> tuple[list[Strip], ChunkShape]:
-        """Finished blocks: rendered as Markdown, their shape noted from the same parse."""
-        text = escape_controls(text.strip("\n"))
-        if not text.strip():
-            return [], PLAIN
-        self.renders += 1
-        from agent_tui.tui.transcript.render_markdown import MARKDOWN_PARSER  # loaded with the first message
-
-        env: dict[str, object] = {}
-        tokens = MARKDOWN_PARSER.parse(text, env)
-        return self._render_tokens(ctx, text, tokens), chunk_shape(tokens, env)

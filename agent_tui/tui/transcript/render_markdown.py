@@ -56,6 +56,9 @@ class CachedCodeBlock(CodeBlock):
 
 
 MARKDOWN_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+# The same parser without inline parsing: block structure (and link definitions) only, which is cheap.
+BLOCK_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+BLOCK_PARSER.core.ruler.disable(["inline", "text_join"])
 _TEMPLATE = Markdown("", hyperlinks=False)
 _TEMPLATE.elements = {**Markdown.elements, "fence": CachedCodeBlock, "code_block": CachedCodeBlock,
                       "heading_open": LeftHeading}

@@ -91,6 +91,12 @@ class PromptInput(GuardedPump, ChipTextArea):
         elif not still and self._blink_held:
             self._blink_held = False
             self.cursor_blink = True
+        else:
+            return
+        # TextArea's line cache keys the cursor only while it blinks: a line cached in the blink's off phase would
+        # be reused without the cursor. A restyle clears that cache.
+        self.notify_style_update()
+        self.refresh()
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key
