@@ -67,7 +67,9 @@ async def run_shell(service: SessionService, session_id: str, command: str) -> M
         )
         exit_code: int | None = None
         try:
-            result = await BashTool().execute(BashParams(command=command), ctx)
+            # Checkpointed like a model's tool call, so undo and redo cover what the command changed.
+            async with service.checkpoints.around_step(user, ["bash"]):
+                result = await BashTool().execute(BashParams(command=command), ctx)
             output = service._scrub.text(result.output)
             part.state.metadata.update(service._scrub.value(result.metadata))
             exit_code = result.metadata.get("exit_code")  # type: ignore[assignment]

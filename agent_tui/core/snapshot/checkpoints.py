@@ -1,4 +1,4 @@
-"""Checkpoints around the steps of a turn that may change files.
+"""Checkpoints around the steps of a turn that may change files (and around a user's `!command`).
 
 Before the tool calls of such a step run, the project is snapshotted and a `SnapshotPart` records the tree;
 after them (also when they fail or the turn is aborted) a second snapshot says which files changed, and the
@@ -19,7 +19,7 @@ from pathlib import Path
 from agent_tui.core import paths
 from agent_tui.core.bus import Bus
 from agent_tui.core.events import UndoUnavailable
-from agent_tui.core.models import AssistantMessage, SnapshotFile, SnapshotPart, now_ms
+from agent_tui.core.models import AssistantMessage, SnapshotFile, SnapshotPart, UserMessage, now_ms
 from agent_tui.core.project import Project
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.snapshot.changes import summarise
@@ -86,16 +86,17 @@ class Checkpoints:
             return None
 
     @asynccontextmanager
-    async def around_step(self, assistant: AssistantMessage, tools: list[str]) -> AsyncIterator[None]:
-        """Wrap the tool calls of one step: snapshot before and after when any of them may change files."""
+    async def around_step(self, message: AssistantMessage | UserMessage, tools: list[str]) -> AsyncIterator[None]:
+        """Wrap the tool calls of one step: snapshot before and after when any of them may change files. The
+        message is the reply making the calls, or the user message of a `!command` (which is its own turn)."""
         if not any(may_change_files(name) for name in tools):
             yield
             return
-        before = await self.snapshot(assistant.session_id)
+        before = await self.snapshot(message.session_id)
         if before is None:
             yield
             return
-        part = SnapshotPart(session_id=assistant.session_id, message_id=assistant.id, before=before)
+        part = SnapshotPart(session_id=message.session_id, message_id=message.id, before=before)
         self.writer.part(part)
         try:
             yield

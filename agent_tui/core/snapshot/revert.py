@@ -124,7 +124,7 @@ class Reverter:
         backwards = action != "redo"
         restore_to, expected = ("before", "after") if backwards else ("after", "before")
         repo = self.checkpoints.repo
-        interrupted = [p for t in turns for m in t.replies for p in m.parts
+        interrupted = [p for t in turns for m in t.messages for p in m.parts
                        if isinstance(p, SnapshotPart) and p.after is None]
         conflicts: set[str] = set()
         if interrupted or file_bounds(turns):
@@ -164,7 +164,7 @@ class Reverter:
         """Say so when a turn ran tools that may have changed files but no checkpoint was recorded for it."""
         unrecorded = any(
             isinstance(part, ToolPart) and may_change_files(part.tool) and not turn.may_have_changed_files
-            for turn in turns for message in turn.replies for part in message.parts
+            for turn in turns for message in turn.messages for part in message.parts
         )
         if not unrecorded:
             return None

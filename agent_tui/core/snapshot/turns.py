@@ -22,13 +22,13 @@ class TurnRecord:
 
     @property
     def steps(self) -> list[SnapshotPart]:
-        """The turn's finished checkpoints, in order."""
-        return [p for m in self.replies for p in m.parts if isinstance(p, SnapshotPart) and p.after is not None]
+        """The turn's finished checkpoints, in order (a `!command`'s is on the user message itself)."""
+        return [p for m in self.messages for p in m.parts if isinstance(p, SnapshotPart) and p.after is not None]
 
     @property
     def may_have_changed_files(self) -> bool:
         """Whether a step of this turn was checkpointed, even if the checkpoint never finished."""
-        return any(isinstance(p, SnapshotPart) for m in self.replies for p in m.parts)
+        return any(isinstance(p, SnapshotPart) for m in self.messages for p in m.parts)
 
 
 def group_turns(history: list[MessageWithParts]) -> list[TurnRecord]:
