@@ -2,16 +2,16 @@
 
 One database file (WAL mode) shared safely by several running instances. Each record is stored as JSON next to
 the indexed columns used to query it. Parts live in their own table so one streaming part can be written alone.
-Every write is one transaction; schema changes are migrations keyed on `PRAGMA user_version`.
+Every write is one transaction. Opening the file (private mode, refusing foreign or newer files, WAL, schema
+migrations keyed on `PRAGMA user_version`) is storage_open.py's job; what a failure tells the user,
+storage_errors.py's.
 """
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -19,73 +19,14 @@ from pydantic import ConfigDict, TypeAdapter
 
 from agent_tui.core.history_cache import HistoryCache
 from agent_tui.core.models import Message, MessageWithParts, Part, Session
-from agent_tui.core.private_files import FILE_MODE, private_dir, touch_private
-from agent_tui.core.storage_errors import explain, kind_of
-
-log = logging.getLogger(__name__)
+from agent_tui.core.storage_errors import StorageError, failure
+from agent_tui.core.storage_open import BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, open_database
 
 # Built on first use, like the models (core/deferred_models.py).
 _MESSAGE = TypeAdapter(Message, config=ConfigDict(defer_build=True))
 _PART = TypeAdapter(Part, config=ConfigDict(defer_build=True))
-
-
-class StorageError(Exception):
-    """The database cannot be used. The message names the file and what to do; `kind` says why (see
-    `storage_errors.kind_of`: busy, full, readonly, cantopen, io, other)."""
-
-    def __init__(self, message: str, kind: str = "other") -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-def _failure(path: Path, action: str, exc: sqlite3.Error) -> StorageError:
-    return StorageError(explain(path, action, exc), kind_of(exc))
-
-
-def _run_script(db: sqlite3.Connection, script: str) -> None:
-    # Not executescript(): it commits first, which would break the migration's transaction.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _migrate_1(db: sqlite3.Connection) -> None:
-    _run_script(
-        db,
-        """
-        CREATE TABLE sessions (
-            id TEXT PRIMARY KEY,
-            project_id TEXT NOT NULL,
-            parent_id TEXT,
-            time_updated INTEGER NOT NULL,
-            data TEXT NOT NULL
-        );
-        CREATE INDEX sessions_by_project ON sessions (project_id, time_updated DESC);
-        CREATE INDEX sessions_by_parent ON sessions (parent_id);
-        CREATE TABLE messages (
-            id TEXT PRIMARY KEY,
-            session_id TEXT NOT NULL,
-            data TEXT NOT NULL
-        );
-        CREATE INDEX messages_by_session ON messages (session_id, id);
-        CREATE TABLE parts (
-            id TEXT PRIMARY KEY,
-            message_id TEXT NOT NULL,
-            session_id TEXT NOT NULL,
-            data TEXT NOT NULL
-        );
-        CREATE INDEX parts_by_message ON parts (message_id, id);
-        CREATE INDEX parts_by_session ON parts (session_id);
-        """
-    )
-
-
-# Index i holds the migration from version i to i + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1]
-SCHEMA_VERSION = len(MIGRATIONS)
-# How long a write waits for another process's lock. Two agent-tui instances hold it for milliseconds at a time;
-# longer means something else holds it, and the UI thread must not hang on it for long.
-BUSY_TIMEOUT = 5.0
+# The public names of the storage, wherever they are defined: opening and migrating are storage_open.py's job.
+__all__ = ["BUSY_TIMEOUT", "MIGRATIONS", "SCHEMA_VERSION", "Storage", "StorageError"]
 
 
 class Storage:
@@ -93,118 +34,8 @@ class Storage:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._busy_ms = int(BUSY_TIMEOUT * 1000)
-        self._db = self._open()
+        self._db = open_database(self.path)
         self._cache = HistoryCache()  # parsed histories for `history()`, kept up to date by every write here
-
-    # --- opening ------------------------------------------------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        try:
-            private_dir(self.path.parent)
-        except OSError as exc:
-            raise StorageError(f"Cannot create the folder {self.path.parent} for the database: {exc.strerror}") from exc
-        self._make_private()
-        try:
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
-        try:
-            self._check(db)
-            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            self._enable_wal(db)
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            self._migrate(db)
-        except sqlite3.Error as exc:
-            db.close()
-            raise _failure(self.path, "open", exc) from exc
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    def _make_private(self) -> None:
-        """Create the database file 0600 before SQLite does (SQLite gives its -wal and -shm files the database
-        file's mode), and narrow files an older version left readable by others."""
-        if not self.path.exists():
-            try:
-                touch_private(self.path)
-            except OSError as exc:
-                raise StorageError(
-                    f"Cannot create the database {self.path}: {exc.strerror}. Make the folder writable, free some "
-                    "space, or set AGENT_TUI_HOME to use another folder."
-                ) from exc
-        for suffix in ("", "-wal", "-shm"):
-            with suppress(OSError):
-                file = Path(f"{self.path}{suffix}")
-                if file.exists() and file.stat().st_mode & 0o077:
-                    file.chmod(FILE_MODE)
-
-    def _enable_wal(self, db: sqlite3.Connection) -> None:
-        """Switch to WAL. The switch needs the file to itself and SQLite does not wait for that (no busy
-        handler), so when another process is opening the same new file at this moment, try again briefly."""
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                db.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise _failure(self.path, "open", exc) from exc
-                time.sleep(0.02)
-
-    def _check(self, db: sqlite3.Connection) -> None:
-        """Refuse, before anything is written, a file this version must not touch."""
-        try:
-            # Reads only: on a file that is not a database this fails before anything is written. Both reads
-            # in one transaction, so another process migrating at this moment is seen before or after, never
-            # half-way (tables present, version still 0).
-            db.execute("BEGIN")
-            try:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            finally:
-                db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            if kind_of(exc) != "other":  # locked, unreadable or on a failing disk: not a foreign file
-                raise _failure(self.path, "open", exc) from exc
-            raise StorageError(
-                f"{self.path} is not an agent-tui database ({exc}). It was left untouched; "
-                "move it aside or set AGENT_TUI_HOME to use another folder."
-            ) from exc
-        if version > SCHEMA_VERSION:
-            raise StorageError(
-                f"{self.path} was written by a newer agent-tui (schema {version}, this version knows "
-                f"{SCHEMA_VERSION}). It was left untouched; upgrade agent-tui to open it."
-            )
-        if version == 0 and objects:
-            # Tables but no schema version: some other program's SQLite file. Migrating would alter it.
-            raise StorageError(
-                f"{self.path} is not an agent-tui database (it holds another program's tables). It was left "
-                "untouched; move it aside or set AGENT_TUI_HOME to use another folder."
-            )
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-            return  # up to date: no write lock needed, so a database locked by another program still opens
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            # Re-read inside the write lock: another process may have migrated meanwhile.
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for step in range(version, SCHEMA_VERSION):
-                log.info("migrating %s to schema %d", self.path, step + 1)
-                MIGRATIONS[step](db)
-            if version < SCHEMA_VERSION:
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException as exc:
-            db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StorageError(
-                    f"Updating the database {self.path} to schema {SCHEMA_VERSION} failed ({exc}); "
-                    "it was left at its previous version."
-                ) from exc
-            raise
 
     def close(self) -> None:
         with self._lock:
@@ -217,7 +48,7 @@ class Storage:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise _failure(self.path, "save to", exc) from exc
+                raise failure(self.path, "save to", exc) from exc
             try:
                 yield self._db
                 self._db.execute("COMMIT")
@@ -225,7 +56,7 @@ class Storage:
                 with suppress(sqlite3.Error):
                     self._db.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise _failure(self.path, "save to", exc) from exc
+                    raise failure(self.path, "save to", exc) from exc
                 raise
 
     def _read(self, sql: str, args: Iterable[object] = ()) -> list[tuple[str, ...]]:
@@ -233,7 +64,7 @@ class Storage:
             try:
                 return self._db.execute(sql, tuple(args)).fetchall()
             except sqlite3.Error as exc:
-                raise _failure(self.path, "read", exc) from exc
+                raise failure(self.path, "read", exc) from exc
 
     def set_busy_timeout(self, seconds: float) -> None:
         """How long a write waits for another process's lock."""

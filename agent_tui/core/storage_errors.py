@@ -43,3 +43,17 @@ def explain(path: Path, action: str, exc: sqlite3.Error) -> str:
     if advice is None:
         return f"Cannot {action} the database {path}: {exc}."
     return f"Cannot {action} the database {path} ({exc}): {advice}."
+
+
+class StorageError(Exception):
+    """The database cannot be used. The message names the file and what to do; `kind` says why (see
+    `storage_errors.kind_of`: busy, full, readonly, cantopen, io, other)."""
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def failure(path: Path, action: str, exc: sqlite3.Error) -> StorageError:
+    """The StorageError for `exc`, met trying to `action` ("open", "save to", "read") the database."""
+    return StorageError(explain(path, action, exc), kind_of(exc))

@@ -300,7 +300,7 @@ def test_reopening_does_not_run_migrations_again(tmp_path: Path, monkeypatch: py
     path = tmp_path / "db.sqlite"
     Storage(path).close()
     ran: list[int] = []
-    monkeypatch.setattr("agent_tui.core.storage.MIGRATIONS", [lambda db: ran.append(1)] * SCHEMA_VERSION)
+    monkeypatch.setattr("agent_tui.core.storage_open.MIGRATIONS", [lambda db: ran.append(1)] * SCHEMA_VERSION)
     Storage(path).close()
     assert ran == []
 
@@ -378,8 +378,8 @@ def test_a_failing_migration_leaves_the_database_at_its_old_version(
         db.execute("CREATE TABLE half_done (x)")
         raise sqlite3.OperationalError("disk on fire")
 
-    monkeypatch.setattr("agent_tui.core.storage.MIGRATIONS", [*MIGRATIONS, broken])
-    monkeypatch.setattr("agent_tui.core.storage.SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr("agent_tui.core.storage_open.MIGRATIONS", [*MIGRATIONS, broken])
+    monkeypatch.setattr("agent_tui.core.storage_open.SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(StorageError) as info:
         Storage(path)
     assert str(path) in str(info.value)

@@ -212,3 +212,32 @@ def test_a_new_width_or_theme_renders_the_finished_blocks_again() -> None:
     stream.lines(text, context(60))
     for ctx in (context(30), context(30, code_theme="friendly")):
         assert exactly(stream.lines(text, ctx)) == exactly(markdown_strips(ctx, text))
+
+
+def test_a_lexer_asked_for_while_another_thread_makes_it_is_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python's lexer is compiled in a thread when Markdown is first drawn; a code block drawn meanwhile waits for
+    # that one instead of compiling its own on the UI thread.
+    import threading
+    import time
+
+    from agent_tui.tui.transcript import render_markdown
+
+    made: list[str] = []
+    real = render_markdown.get_lexer_by_name
+
+    def slow(name: str, **options: object) -> object:
+        made.append(name)
+        time.sleep(0.05)
+        return real(name, **options)
+
+    monkeypatch.setattr(render_markdown, "get_lexer_by_name", slow)
+    name = "ini"  # not made by anything else in these tests
+    render_markdown._LEXERS.pop(name, None)
+    warm = render_markdown.warm_lexers((name,))
+    while not made:
+        time.sleep(0.001)
+    lexer = render_markdown.lexer_named(name)
+    warm.join()
+    assert made == [name]
+    assert lexer is render_markdown.lexer_named(name) is not None
+    assert warm.name == "agent-tui-lexers" and warm is not threading.current_thread()

@@ -177,6 +177,7 @@ class StreamingMarkdown:
         self._whole = False  # link definitions or HTML blocks: render the whole text
         self._fence: GrowingFence | None = None
         self._paragraph = GrowingParagraph()
+        self._last_tail: tuple[tuple[object, ...], list[Strip]] = ((), [])
         self.renders = 0  # Markdown renders performed (for tests and benchmarks)
 
     @property
@@ -192,7 +193,7 @@ class StreamingMarkdown:
         self._seen = text
         context = (ctx.console, ctx.width, ctx.styles, ctx.base, ctx.code_theme)
         if context != self._context:
-            self._context = context
+            self._context, self._last_tail = context, ((), [])
             for chunk in self._chunks:
                 chunk.lines = self._render_chunk(text[chunk.start : chunk.end], ctx)[0]
             self._done_lines = self._join_chunks(self._chunks, ctx)
@@ -249,7 +250,16 @@ class StreamingMarkdown:
         source = escape_controls(text[self._done_end :].strip("\n"))
         if not source.strip():
             return self._done_lines
+        key = (self._done_end, source, len(self._chunks))
+        if key == self._last_tail[0]:
+            return self._last_tail[1]  # only blank lines or spaces were added: nothing visible changed
         self.renders += 1
+        lines = self._tail_of(text, source, ctx)
+        if lines is not None:
+            self._last_tail = (key, lines)
+        return lines
+
+    def _tail_of(self, text: str, source: str, ctx: RenderContext) -> list[Strip] | None:
         lines, shape = self._render_source(ctx, source)
         if shape.whole_only:
             self._whole = True

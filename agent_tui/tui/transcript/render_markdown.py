@@ -6,6 +6,7 @@ app's first frame loads none of them."""
 from __future__ import annotations
 
 import copy
+import threading
 from functools import cache
 from typing import Any, ClassVar
 
@@ -29,13 +30,36 @@ class LeftHeading(Heading):
     LEVEL_ALIGN: ClassVar[dict[str, str]] = {}  # type: ignore[assignment]
 
 
-@cache
+_LEXERS: dict[str, Lexer | None] = {}
+_LEXER_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
+# The first lexer of a language compiles its rules: ~100-200 ms of pure-Python regex compiling for Python, which
+# stalled the frame that drew the first code block. Python's is compiled in a thread when Markdown is first drawn.
+WARM_LEXERS = ("python",)
+
+
 def lexer_named(name: str) -> Lexer | None:
-    """Pygments looks a lexer up by scanning its registry (~10 ms); code blocks ask for the same few names."""
-    try:
-        return get_lexer_by_name(name, stripnl=False, ensurenl=True, tabsize=4)
-    except ClassNotFound:
-        return None
+    """A lexer by name, made once (pygments scans its registry, ~10 ms, and compiles the rules on first use);
+    a caller asking for one being made in another thread waits for it instead of making it twice."""
+    if name in _LEXERS:
+        return _LEXERS[name]
+    with _LOCKS_LOCK:
+        lock = _LEXER_LOCKS.setdefault(name, threading.Lock())
+    with lock:
+        if name not in _LEXERS:
+            try:
+                _LEXERS[name] = get_lexer_by_name(name, stripnl=False, ensurenl=True, tabsize=4)
+            except ClassNotFound:
+                _LEXERS[name] = None
+        return _LEXERS[name]
+
+
+def warm_lexers(names: tuple[str, ...] = WARM_LEXERS) -> threading.Thread:
+    """Make these lexers in a daemon thread (compiling yields the GIL often, so frames go on being drawn)."""
+    thread = threading.Thread(target=lambda: [lexer_named(name) for name in names], name="agent-tui-lexers",
+                              daemon=True)
+    thread.start()
+    return thread
 
 
 @cache
@@ -82,3 +106,6 @@ def markdown_strips(ctx: RenderContext, text: str, tokens: list[Token] | None = 
         return []
     with ctx.console.use_theme(ctx.styles.markdown):
         return to_strips(ctx, markdown(escape_controls(text), ctx.code_theme, tokens))
+
+
+warm_lexers()
