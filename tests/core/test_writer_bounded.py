@@ -1,4 +1,4 @@
-"""The record writer keeps nothing per part once the part (or its turn) is over: over thousands of parts, in a
+"""The record writer keeps nothing per part once the part (or its turn) is over: over hundreds of parts, in a
 long-running TUI, its bookkeeping stays bounded."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from agent_tui.core.models import TextPart, ToolPart, ToolState, now_ms
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.storage import Storage
 
-PARTS = 2_000
+PARTS = 500
 
 
 def per_part_entries(writer: RecordWriter) -> int:
@@ -32,7 +32,7 @@ async def test_nothing_is_kept_per_part_after_parts_end(tmp_path: Path) -> None:
         tool.state.status = "completed"
         tool.state.output = "done"
         writer.part(tool, force=False)  # finished, but not forced: written by the coalescing timer
-        if n % 100 == 99:
+        if n % 50 == 49:
             await asyncio.sleep(0.02)  # the timers fire
     await asyncio.sleep(0.02)
     assert writer.flush()

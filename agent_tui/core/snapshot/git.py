@@ -34,6 +34,7 @@ DEFAULT_EXCLUDES = (
 )
 _ATTRIBUTES = "* -text -filter -ident -working-tree-encoding\n"
 _LOCK_RETRIES = 50  # another agent-tui process may hold our index.lock for a moment
+KEEP_REF = "refs/agent-tui/kept"  # a tree of the snapshot trees still needed (collect.py)
 SNAPSHOT_TIMEOUT = 60.0  # seconds; the first snapshot of a big checkout (70k files) takes about 10
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -131,7 +132,7 @@ class SnapshotRepo:
             for key, value in (
                 ("core.autocrlf", "false"), ("core.safecrlf", "false"), ("core.quotepath", "false"),
                 ("core.fsmonitor", "false"), ("core.untrackedCache", "true"), ("core.preloadIndex", "true"),
-                ("core.bare", "false"), ("gc.auto", "0"),  # never prune: old snapshots must stay restorable
+                ("core.bare", "false"), ("gc.auto", "0"),  # git never prunes on its own: collect() decides what stays
                 ("commit.gpgSign", "false"), ("core.hooksPath", os.devnull),
             ):
                 self._run("config", key, value)
@@ -242,3 +243,25 @@ class SnapshotRepo:
             except OSError:
                 break
             parent = parent.parent
+
+    # --- garbage collection (collect.py decides what stays) -------------------------------------------------
+
+    def existing_trees(self, ids: list[str]) -> list[str]:
+        """Those of `ids` that are trees in the repository (a record may name one a crash or a user removed)."""
+        if not ids:
+            return []
+        out = self._run("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                        input=("\n".join(ids) + "\n").encode()).stdout.decode()
+        return [line.split()[0] for line in out.splitlines() if line.endswith(" tree")]
+
+    def collect(self, keep: list[str], *, expire: str) -> None:
+        """Keep the trees `keep` (and what our index holds), pack them, delete every other object older than
+        `expire` (a git date such as "1.hour.ago", or "now")."""
+        with self._lock:
+            self._ensure()
+        listing = "".join(f"040000 tree {tree}\t{tree}\n" for tree in self.existing_trees(keep))
+        holder = self._run("mktree", input=listing.encode()).stdout.decode().strip()
+        self._run("update-ref", KEEP_REF, holder)
+        # No timeout: a killed gc is harmless, but _run's timeout path removes index.lock, which a snapshot of this
+        # process may hold meanwhile (gc itself never touches the index).
+        self._run("gc", "--quiet", f"--prune={expire}")
