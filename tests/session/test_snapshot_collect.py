@@ -9,12 +9,15 @@ import contextlib
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from agent_tui.core.private_files import write_private_text
 from agent_tui.core.snapshot.collect import COLLECT_EVERY, STAMP, collect, collect_if_due, due
-from agent_tui.core.snapshot.git import SnapshotRepo
+from agent_tui.core.snapshot.git import SnapshotError, SnapshotRepo
 from agent_tui.core.storage import Storage
 from agent_tui.testing.fake_llm import Reply, text, tool_call
 
@@ -167,3 +170,16 @@ async def test_closing_the_app_stops_a_running_collection(tmp_path: Path, monkey
             raise AssertionError("the gc survived the cancellation")
     finally:
         storage.close()
+
+
+def test_a_collection_stopped_before_its_gc_starts_runs_none(tmp_path: Path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "a.txt").write_text("a\n")
+    repo = SnapshotRepo(tmp_path / "snapshots", project, user_git=False)
+    tree = repo.snapshot()
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(SnapshotError, match="not started"):
+        repo.collect([tree], expire="now", stop=stop)
+    assert not list((repo.git_dir / "objects" / "pack").glob("*.pack"))  # nothing was packed

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,10 +65,11 @@ def due(git_dir: Path, now: float | None = None) -> bool:
     return (now if now is not None else time.time()) - last >= COLLECT_EVERY
 
 
-def collect(repo: SnapshotRepo, storage: Storage, project_id: str, *, expire: str = GRACE) -> None:
+def collect(repo: SnapshotRepo, storage: Storage, project_id: str, *, expire: str = GRACE,
+            stop: threading.Event | None = None) -> None:
     """Drop every snapshot no session can reach any more. Blocks (reads storage, runs git gc)."""
     write_private_text(repo.git_dir / STAMP, "")  # first: a failing collection is not retried at every turn
-    repo.collect(sorted(kept_trees(storage, project_id)), expire=expire)
+    repo.collect(sorted(kept_trees(storage, project_id)), expire=expire, stop=stop)
 
 
 async def collect_if_due(repo: SnapshotRepo | None, storage: Storage, project_id: str,
@@ -80,10 +82,12 @@ async def collect_if_due(repo: SnapshotRepo | None, storage: Storage, project_id
             return
         if busy():
             return
+        stop = threading.Event()
         try:
-            await asyncio.to_thread(collect, repo, storage, project_id)
+            await asyncio.to_thread(collect, repo, storage, project_id, stop=stop)
         except asyncio.CancelledError:
-            repo.stop_collect()  # the app is closing: it must not wait for the gc's thread
+            stop.set()  # the app is closing: it must not wait for the gc's thread
+            repo.stop_collect()
             raise
         log.info("snapshot repository %s collected", repo.git_dir)
     except (SnapshotError, StorageError, OSError) as exc:

@@ -257,17 +257,20 @@ class SnapshotRepo:
                         input=("\n".join(ids) + "\n").encode()).stdout.decode()
         return [line.split()[0] for line in out.splitlines() if line.endswith(" tree")]
 
-    def collect(self, keep: list[str], *, expire: str) -> None:
+    def collect(self, keep: list[str], *, expire: str, stop: threading.Event | None = None) -> None:
         """Keep the trees `keep` (and what our index holds), pack them, delete every other object older than
-        `expire` (a git date such as "1.hour.ago", or "now")."""
+        `expire` (a git date such as "1.hour.ago", or "now"). Once `stop` is set, no gc starts and stop_collect()
+        ends a running one."""
         with self._lock:
             self._ensure()
         listing = "".join(f"040000 tree {tree}\t{tree}\n" for tree in self.existing_trees(keep))
         holder = self._run("mktree", input=listing.encode()).stdout.decode().strip()
         self._run("update-ref", KEEP_REF, holder)
-        self._gc(expire)
+        self._gc(expire, stop or threading.Event())
 
-    def _gc(self, expire: str) -> None:
+    def _gc(self, expire: str, stop: threading.Event) -> None:
+        if stop.is_set():
+            raise SnapshotError("git gc not started: the app is closing")
         # Its own process group, so that stop_collect() ends it with its children (repack, pack-objects). A gc
         # killed half-way is harmless: git leaves temporary packs that the next gc removes.
         process = subprocess.Popen(
@@ -275,6 +278,8 @@ class SnapshotRepo:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         )
         self._gc_process = process
+        if stop.is_set():  # stopped while it started: stop_collect() may have looked before it was set
+            self.stop_collect()
         try:
             _, stderr = process.communicate()
         finally:
