@@ -113,7 +113,8 @@ def test_version_and_help_work_without_loading_litellm_or_mcp(subprocess_env: di
 # markdownify, tree-sitter's bash grammar), the turn machinery, YAML and pathspec (only for files that need them),
 # and the transcript's Markdown stack (markdown-it, Rich's Markdown and Syntax, pygments: an empty session draws none).
 NOT_BEFORE_FIRST_FRAME = [
-    "litellm", "mcp", "openai", "httpx", "bs4", "markdownify", "yaml", "pathspec", "watchfiles", "tree_sitter_bash",
+    "litellm", "mcp", "openai", "httpx", "bs4", "markdownify", "yaml", "pathspec", "watchfiles", "anyio",
+    "tree_sitter_bash",
     "agent_tui.core.tools.builtin", "agent_tui.core.tools.bash", "agent_tui.core.tools.webfetch",
     "agent_tui.core.session.loop", "agent_tui.core.llm.stream", "agent_tui.core.llm.fast_path",
     "agent_tui.core.session.compaction", "agent_tui.core.mcp",
@@ -129,20 +130,37 @@ def test_importing_the_tui_app_loads_none_of_the_deferred_modules(subprocess_env
 
 FIRST_FRAME = textwrap.dedent(
     """
-    import gc, json, sys
+    import gc, json, sys, threading
     from pathlib import Path
     from agent_tui import startup_gc
+    from agent_tui.core.deferred_models import unbuilt_models
     from agent_tui.tui import app as app_module
 
     startup_gc.pause()  # as the command line does
     names = json.loads(sys.argv[2])
     service = app_module.SessionService.open(Path(sys.argv[1]), model="openai/gpt-4o")
     seen = {}
+    on_loop_after_first_frame = set()
+
+    def imports_on_the_loop(event, args):
+        if event == "import" and "loaded" in seen and threading.current_thread() is threading.main_thread():
+            on_loop_after_first_frame.add(args[0].split(".")[0])
+
+    sys.addaudithook(imports_on_the_loop)
 
     def first_frame(app):
         seen["loaded"] = sorted(n for n in names if any(m == n or m.startswith(n + ".") for m in sys.modules))
         seen["gc"] = [gc.isenabled(), gc.get_freeze_count() > 0]
-        app.exit(0)
+        seen["unbuilt"] = sorted(m.__name__ for m in unbuilt_models())
+
+        async def start_the_watcher_then_exit():  # what the real start does after the first frame
+            await app._start_watcher()
+            seen["watching"] = app._watcher is not None and app._watcher.running
+            seen["unbuilt_after"] = [m.__name__ for m in unbuilt_models()]
+            seen["imported_on_loop"] = sorted(on_loop_after_first_frame & {"anyio", "watchfiles", "pathspec"})
+            app.exit(0)
+
+        app.run_worker(start_the_watcher_then_exit())
 
     app_module.AgentApp._after_first_frame = first_frame
     app_module.AgentApp(service, warm_up=False).run(headless=True, size=(120, 40))
@@ -166,5 +184,12 @@ def test_the_first_frame_loads_none_of_them_and_resumes_the_collector(
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["loaded"] == []
     assert report["gc"] == [True, True]  # paused for the start-up, then frozen and switched back on
+    # The records an empty session does not need are built after the first frame, in a thread, with the file
+    # watcher's imports (anyio, watchfiles), which used to run on the event loop when the prompt became ready.
+    for model in ("Session", "TextPart", "MessageWithParts", "PartUpdated"):
+        assert model in report["unbuilt"]
+    assert report["unbuilt_after"] == []
+    assert report["watching"] is True
+    assert report["imported_on_loop"] == []
     assert report["tools_after"] is True and report["loaded_after"] is True
     assert report["page_libs"] == []

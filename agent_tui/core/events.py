@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from agent_tui.core.deferred_models import DeferredModel
 from agent_tui.core.models import Message, MessageError, Part, Session
 
 
-class Event(BaseModel):
+class Event(DeferredModel):  # built on first use: see core/deferred_models.py
     name: ClassVar[str] = "event"
 
 

@@ -23,12 +23,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from agent_tui.core.models import Message, MessageWithParts, Part
 
-_MESSAGE = TypeAdapter(Message)
-_PART = TypeAdapter(Part)
+# Built on first use, like the models (core/deferred_models.py).
+_MESSAGE = TypeAdapter(Message, config=ConfigDict(defer_build=True))
+_PART = TypeAdapter(Part, config=ConfigDict(defer_build=True))
 MAX_SESSIONS = 8  # sessions kept parsed: the ones on screen and their sub-agents
 BIG_ROW = 256_000  # characters of JSON: a part longer than this is read again when needed, never kept
 

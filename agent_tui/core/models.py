@@ -6,16 +6,17 @@ import time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from agent_tui.core import ids
+from agent_tui.core.deferred_models import DeferredModel
 
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class Record(BaseModel):
+class Record(DeferredModel):  # built on first use: see core/deferred_models.py
     model_config = ConfigDict(extra="ignore", validate_assignment=False)
 
 

@@ -15,15 +15,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from agent_tui.core.history_cache import HistoryCache
 from agent_tui.core.models import Message, MessageWithParts, Part, Session
 from agent_tui.core.storage_errors import StorageError, failure
 from agent_tui.core.storage_open import BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, open_database
 
-_MESSAGE = TypeAdapter(Message)
-_PART = TypeAdapter(Part)
+# Built on first use, like the models (core/deferred_models.py).
+_MESSAGE = TypeAdapter(Message, config=ConfigDict(defer_build=True))
+_PART = TypeAdapter(Part, config=ConfigDict(defer_build=True))
 # The public names of the storage, wherever they are defined: opening and migrating are storage_open.py's job.
 __all__ = ["BUSY_TIMEOUT", "MIGRATIONS", "SCHEMA_VERSION", "Storage", "StorageError"]
 

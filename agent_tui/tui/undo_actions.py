@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from agent_tui.core.events import Event, UndoUnavailable
 from agent_tui.core.models import UserMessage
 from agent_tui.core.session.service import BusyError, SessionNotFound
+from agent_tui.core.session.shell_typed import typed_shell_command
 from agent_tui.core.snapshot.revert import NothingToRevert, RevertConflict, RevertResult
 from agent_tui.tui.dialogs.confirm import ConfirmDialog
 from agent_tui.tui.dialogs.diff_view import DiffDialog
@@ -77,7 +78,7 @@ class UndoActions(_Base):
         """Pick the user message to revert to."""
         if (session_id := self._undo_session()) is None:
             return
-        texts = {m.info.id: m.text() for m in self.service.messages(session_id)}
+        texts = {m.info.id: m.text() or typed_shell_command(m.parts) or "" for m in self.service.messages(session_id)}
         entries = [RevertEntry(message_id, texts.get(message_id, ""), len(files))
                    for message_id, files in self.service.revert_points(session_id)]
         if not entries:
@@ -139,8 +140,9 @@ class UndoActions(_Base):
                 not main.composer.text.strip():
             # The undone message goes back into the prompt, to edit and send again.
             first = next((m for m in self.service.messages(session_id) if m.info.id == result.message_ids[0]), None)
-            if first is not None and first.text():
-                main.composer.set_text(first.text(), from_parts(first.parts))
+            typed = (first.text() or typed_shell_command(first.parts)) if first is not None else None
+            if first is not None and typed:  # a `!command` comes back as typed too
+                main.composer.set_text(typed, from_parts(first.parts))
 
     # --- what changed -------------------------------------------------------------------------------------
 

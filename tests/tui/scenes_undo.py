@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent_tui.core.models import SnapshotFile, SnapshotPart, ToolPart, ToolState
+from agent_tui.core.models import MessageTime, SnapshotFile, SnapshotPart, TextPart, ToolPart, ToolState, UserMessage
 from agent_tui.core.snapshot.changes import summarise
 from tests.tui import scenes
 from tests.tui.scenes import NOW_MS, Scene, add_exchange, make_app, prepare, service_for, sidebar_sessions
@@ -60,5 +60,21 @@ def session_diff() -> Scene:
     return Scene(make_app(service, session_id=current.id), press=("alt+d",))
 
 
-UNDO_SCENES = {"undone_turn": undone_turn, "session_diff": session_diff}
+def undone_shell() -> Scene:
+    """A `!command` undone: its turn shows the command as typed (the bash panel is hidden with the turn)."""
+    service, current = _undo_session()
+    user = UserMessage(id="msg_scene03a", session_id=current.id, reverted="undone",
+                       time=MessageTime(created=NOW_MS - 60_000, completed=NOW_MS - 59_000))
+    command = "rm -r build && echo 'done' > notes.md"
+    tool = ToolPart(id="prt_scene03t", session_id=current.id, message_id=user.id, call_id="shell_1", tool="bash",
+                    state=ToolState(status="completed", title=command, input={"command": command}, output="",
+                                    metadata={"command": command, "shell": True}, time_start=NOW_MS - 60_000,
+                                    time_end=NOW_MS - 59_000))
+    note = TextPart(id="prt_scene03n", session_id=current.id, message_id=user.id, synthetic=True,
+                    text=f"The user ran this shell command in the project folder:\n$ {command}")
+    service.storage.put_all(messages=[user], parts=[tool, note])
+    return Scene(make_app(service, session_id=current.id))
+
+
+UNDO_SCENES = {"undone_turn": undone_turn, "session_diff": session_diff, "undone_shell": undone_shell}
 scenes.SCENES.update(UNDO_SCENES)

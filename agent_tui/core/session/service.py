@@ -188,6 +188,7 @@ class SessionService(SessionRecords, UndoFacade):
                                     agent_model is not None, prompt=prompt, pastes=pastes or ())
         finally:
             self._release(run)
+            self._spawn(self.checkpoints.collect_if_due(self.busy_sessions))  # now and then, between turns
 
     async def _chat(
         self, run: Run, session: Session, model: ResolvedModel, text: str, files: list[Path],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -47,6 +47,7 @@ class Checkpoints:
         self.bus = bus
         self.storage = storage
         self.writer = writer
+        self.project_id = project.id
         self.unavailable: str | None = git_missing_reason()
         self.repo: SnapshotRepo | None = None
         if self.unavailable is None:
@@ -137,3 +138,14 @@ class Checkpoints:
             return
         session.changes = changes
         self.writer.session(session)  # stored (or kept through a locked database) and published
+
+    async def collect_if_due(self, busy: Callable[[], list[str]]) -> None:
+        """Garbage-collect the snapshot repository now and then, off the event loop and between turns."""
+        if self.repo is None or self.unavailable is not None:
+            return
+        from agent_tui.core.snapshot.collect import collect_if_due
+
+        self.writer.flush()  # the parts naming the newest trees must be readable by the collector
+        if self.writer.problem is not None:
+            return  # records wait in memory (a locked database): the collector could not see their trees
+        await collect_if_due(self.repo, self.storage, self.project_id, busy)

@@ -14,6 +14,7 @@ from agent_tui.core.models import (
     ToolPart,
     UserMessage,
 )
+from agent_tui.core.session.shell_typed import typed_shell_command
 from agent_tui.tui.transcript.blocks import (
     Block,
     ErrorBlock,
@@ -124,6 +125,8 @@ class MessageView:
             if not isinstance(user, RevertedUserBlock):
                 user = self._blocks["user-reverted"] = RevertedUserBlock(self.id)
             user.texts = [p for p in self._ordered() if isinstance(p, TextPart)]
+            if not user.text() and (command := typed_shell_command(self._ordered())):  # its panel is hidden
+                user.texts = [TextPart(session_id=self.info.session_id, message_id=self.id, text=command)]
             user.files = [p for p in self._ordered() if isinstance(p, FilePart)]
             user.reverted = self.info.reverted or "undone"
             user.invalidate()

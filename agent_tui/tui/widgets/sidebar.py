@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from agent_tui.core.session.service import SessionService
 
 LIST_LIMIT = 200
+# Before the first frame only the sessions that fit on the screen are put in the list (Textual measures every
+# option it holds: 30–70 ms for 200); the rest are added right after that frame is drawn.
+MIN_FIRST_ROWS = 12
 
 
 class SessionList(GuardedPump, OptionList):
@@ -81,6 +84,8 @@ class Sidebar(GuardedPump, Vertical):
         self._rebuild_pending = False
         self._follow_current = True
         self._details = SessionDetails(service)
+        self._held_back = True  # only the first rows are listed, until the first frame is drawn
+        self._builds = 0  # counts rebuilds, so that rows held back are added only to the latest one
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter sessions…", id="session-filter")
@@ -166,14 +171,29 @@ class Sidebar(GuardedPump, Vertical):
         keep = None if self._follow_current else options._highlighted_id()
         self._follow_current = False
         now = fmt.now_ms()
-        previews = self._details.previews(self._sessions)
-        options.set_options(Option(self._label(s, now, previews.get(s.id)), id=s.id) for s in self._sessions)
-        ids = [s.id for s in self._sessions]
+        sessions = self._sessions
+        previews = self._details.previews(sessions)
+        ids = [s.id for s in sessions]
         target = keep if keep in ids else self.current_id
+        shown = self._first_rows(ids.index(target) if target in ids else 0) if self._held_back else len(sessions)
+        self._builds += 1
+        options.set_options(Option(self._label(s, now, previews.get(s.id)), id=s.id) for s in sessions[:shown])
+        if shown < len(sessions):
+            self.call_after_refresh(self._add_rows, self._builds, sessions[shown:], now, previews)
         if target in ids:
             options.highlighted = ids.index(target)
         elif ids and self._filter:
             options.highlighted = 0  # the best match, for Enter in the filter
+
+    def _first_rows(self, target: int) -> int:
+        # Each entry is at least two lines: this many fill the screen, and the cursor's entry is among them.
+        return max(MIN_FIRST_ROWS, self.app.size.height // 2 + 1, target + 1)
+
+    def _add_rows(self, build: int, rest: list[Session], now: int, previews: dict[str, str]) -> None:
+        self._held_back = False
+        if build == self._builds:  # else a later rebuild holds them (in full, or adds them itself)
+            self.query_one(SessionList).add_options(Option(self._label(s, now, previews.get(s.id)), id=s.id)
+                                                    for s in rest)
 
     # --- input --------------------------------------------------------------------------------------------
 
