@@ -81,3 +81,44 @@ async def test_consecutive_deltas_of_a_part_are_taken_as_one_and_nothing_else_is
         assert isinstance(first, PartDelta) and first.delta == "".join(words) and first.offset == 0
         assert [(e.part_id, e.delta, e.offset) for e in taken[2:] if isinstance(e, PartDelta)] == [
             ("p1", "more", offset), ("p2", "other", 0), ("p2", "gap", 99)]
+
+
+class PacedApp(RecordingApp):
+    def __init__(self, bus: Bus, delta_interval: float) -> None:
+        super().__init__(bus)
+        self.bridge = EventBridge(bus, self, delta_interval=delta_interval)
+
+
+async def test_deltas_arriving_one_by_one_slower_than_the_app_drains_wake_it_once_a_frame() -> None:
+    bus = Bus()
+    app = PacedApp(bus, delta_interval=3600)  # the frame boundary never comes during the test
+    async with app.run_test() as pilot:
+        words = [f"w{n} " for n in range(100)]
+        offset = 0
+        for word in words:  # the app drains its queue between two chunks, as it does for a paced reply
+            bus.publish(_delta("p1", word, offset))
+            offset += len(word)
+            await pilot.pause()
+        assert len(app.batches) == 1  # the first delta wakes the app; the rest wait for the next frame
+        bus.publish(SessionIdle(session_id="s"))  # anything but a delta wakes it at once, with what waited
+        await pilot.pause()
+        assert len(app.batches) == 2
+        taken = [event for batch in app.batches for event in batch]
+        assert isinstance(taken[-1], SessionIdle)
+        deltas = [event for event in taken if isinstance(event, PartDelta)]
+        assert "".join(delta.delta for delta in deltas) == "".join(words)
+
+
+async def test_a_waiting_delta_is_delivered_at_the_next_frame_without_anything_else() -> None:
+    bus = Bus()
+    app = PacedApp(bus, delta_interval=0.02)
+    async with app.run_test() as pilot:
+        bus.publish(_delta("p1", "one ", 0))
+        await pilot.pause()
+        bus.publish(_delta("p1", "two", 4))  # right after a take: waits for the frame boundary
+        for _ in range(200):
+            if len(app.batches) == 2:
+                break
+            await pilot.pause(0.01)
+        assert [[event.delta for event in batch if isinstance(event, PartDelta)] for batch in app.batches] == [
+            ["one "], ["two"]]
