@@ -22,8 +22,9 @@ def script_turn(llm, command: str, reply: str = "Done.") -> None:
 
 
 async def send(pilot, app, message: str) -> None:
-    """Send `message` and wait for ITS turn to finish. "Nothing running" alone is not enough: under load the Enter
-    may not have reached the runner yet, and after an earlier turn nothing is running either."""
+    """Send `message` and wait for ITS turn to finish and be on screen. "Nothing running" alone is not enough:
+    under load the Enter may not have reached the runner yet (after an earlier turn nothing is running either),
+    and the app applies the engine's events a loop turn or more after the engine is done."""
     await type_text(pilot, message)
     await pilot.press("enter")
 
@@ -31,16 +32,20 @@ async def send(pilot, app, message: str) -> None:
         session_id = app.main.session_id
         return session_id is not None and any(
             isinstance(m.info, UserMessage) and m.text() == message for m in app.service.messages(session_id)
-        ) and not app.service.busy_sessions() and not app.runner.any_running()
+        ) and not app.service.busy_sessions() and not app.runner.any_running() and not app.bridge.pending \
+            and app.main.transcript.settled  # the app has applied and drawn every event of the turn
 
     await wait_for(pilot, sent_and_done, what=f"the turn of {message!r} to finish", tries=3000)  # litellm loads
     await pilot.pause()
 
 
-async def wait_for_notice(pilot, app, start: str) -> None:
-    """Wait until an undo action has finished: its notice ("Undone: …", "Reverted: …") comes after every file is
-    put back and the prompt refilled, whereas one file being back only means the action is under way."""
-    await wait_for(pilot, lambda: any(n.message.startswith(start) for n in app._notifications), what=start)
+async def wait_for_undo_action(pilot, app, started, *, what: str) -> None:
+    """Wait until an undo, redo or revert has finished. Its first file put back (`started`) only means it is
+    under way; it holds the session's run from before the first file to after the last one, and the app refills
+    the prompt right as it ends, so "started and the session idle again" is the end. `started` is only called
+    while the session is idle: mid-action, git may have removed a file it is about to write again."""
+    await wait_for(pilot, lambda: not app.service.busy_sessions() and started(), what=what)
+    await pilot.pause()
 
 
 async def wait_for_new_screen(pilot, app, screen_type: type, old):
@@ -62,9 +67,8 @@ async def test_changed_files_update_live_and_undo_redo_keys_restore_them(make_ap
         assert "Changed files (2)" in shown and "hello.py  +1 -1" in shown and "new.txt  +2 -0" in shown
 
         await pilot.press("alt+z")
-        await wait_for_notice(pilot, app, "Undone:")
+        await wait_for_undo_action(pilot, app, lambda: not (project_dir / "new.txt").exists(), what="the undo")
         await wait_for(pilot, lambda: "↶ undone" in screen_text(app), what="the undone label")
-        assert not (project_dir / "new.txt").exists()
         assert (project_dir / "hello.py").read_text() == "print('hello')\n"
         assert app.main.composer.text == "change two files"  # the undone message is back in the prompt
         assert not panel.display
@@ -72,8 +76,7 @@ async def test_changed_files_update_live_and_undo_redo_keys_restore_them(make_ap
 
         app.main.composer.set_text("")
         await pilot.press("alt+y")
-        await wait_for_notice(pilot, app, "Redone:")
-        assert (project_dir / "new.txt").exists()
+        await wait_for_undo_action(pilot, app, lambda: (project_dir / "new.txt").exists(), what="the redo")
         assert (project_dir / "hello.py").read_text() == "changed\n"
         await wait_for(pilot, lambda: "↶ undone" not in screen_text(app), what="the turn shown again")
         assert panel.display
@@ -98,8 +101,8 @@ async def test_a_hand_edited_file_asks_before_undo_overwrites_it(make_app, make_
         await pilot.press("enter")
         await wait_for_new_screen(pilot, app, ConfirmDialog, asked)
         await pilot.press("y")
-        await wait_for_notice(pilot, app, "Undone:")
-        assert (project_dir / "hello.py").read_text() == "print('hello')\n"
+        await wait_for_undo_action(pilot, app, lambda: (project_dir / "hello.py").read_text() == "print('hello')\n",
+                                   what="the forced undo")
 
 
 async def test_revert_to_an_earlier_message_lists_the_files_first(make_app, make_service, llm, project_dir):
@@ -121,8 +124,7 @@ async def test_revert_to_an_earlier_message_lists_the_files_first(make_app, make
             assert name in shown
         assert (project_dir / "one.txt").exists()  # nothing before the answer
         await pilot.press("y")
-        await wait_for_notice(pilot, app, "Reverted:")
-        assert not (project_dir / "one.txt").exists()
+        await wait_for_undo_action(pilot, app, lambda: not (project_dir / "one.txt").exists(), what="the revert")
         assert not (project_dir / "two.txt").exists()
         assert (project_dir / "hello.py").read_text() == "print('hello')\n"
         assert picker is not app.screen
@@ -185,8 +187,7 @@ async def test_select_a_message_in_the_transcript_and_revert_to_it_with_r(make_a
         assert "Revert to this message?" in shown and "This undoes 1 turn" in shown and "two.txt" in shown
         assert "one.txt" not in dialog.body
         await pilot.press("y")
-        await wait_for_notice(pilot, app, "Reverted:")
-        assert not (project_dir / "two.txt").exists()
+        await wait_for_undo_action(pilot, app, lambda: not (project_dir / "two.txt").exists(), what="the revert")
         assert (project_dir / "one.txt").exists()
 
 
