@@ -5,12 +5,20 @@ the service starts a collection after a turn once one is due."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
-from agent_tui.core.snapshot.collect import COLLECT_EVERY, STAMP, collect, due
+import pytest
+
+from agent_tui.core.private_files import write_private_text
+from agent_tui.core.snapshot.collect import COLLECT_EVERY, STAMP, collect, collect_if_due, due
+from agent_tui.core.snapshot.git import SnapshotError, SnapshotRepo
+from agent_tui.core.storage import Storage
 from agent_tui.testing.fake_llm import Reply, text, tool_call
 
 
@@ -121,3 +129,58 @@ async def test_the_service_collects_after_a_turn_when_due(make_service, llm, pro
     assert list((repo.git_dir / "objects" / "pack").glob("*.pack"))  # gc packed the repository
     await svc.undo(session.id)
     assert (project_dir / "x.txt").read_text() == "x\n"
+
+
+async def test_closing_the_app_stops_a_running_collection(tmp_path: Path, monkeypatch):
+    """A gc still running when the app closes is killed with its children, so closing never waits for it."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    pid_file = tmp_path / "gc.pid"
+    real_git = shutil.which("git")
+    (tools / "git").write_text(  # the real git, except that gc hangs until killed
+        f'#!/bin/sh\nif [ "$1" = gc ]; then echo $$ > {pid_file}; exec sleep 600; fi\nexec {real_git} "$@"\n')
+    (tools / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "a.txt").write_text("a\n")
+    repo = SnapshotRepo(tmp_path / "snapshots", project, user_git=False)
+    repo.snapshot()
+    old = time.time() - COLLECT_EVERY - 60
+    write_private_text(repo.git_dir / STAMP, "")
+    os.utime(repo.git_dir / STAMP, (old, old))
+    storage = Storage(tmp_path / "db" / "agent-tui.db")
+    try:
+        task = asyncio.ensure_future(collect_if_due(repo, storage, "prj_none", lambda: []))
+        for _ in range(3000):  # up to 60 s
+            if pid_file.exists() and pid_file.read_text().strip():
+                break
+            await asyncio.sleep(0.02)
+        gc_pid = int(pid_file.read_text())
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        for _ in range(3000):
+            try:
+                os.kill(gc_pid, 0)
+            except ProcessLookupError:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the gc survived the cancellation")
+        assert due(repo.git_dir)  # not done: the next turn tries again
+    finally:
+        storage.close()
+
+
+def test_a_collection_stopped_before_its_gc_starts_runs_none(tmp_path: Path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "a.txt").write_text("a\n")
+    repo = SnapshotRepo(tmp_path / "snapshots", project, user_git=False)
+    tree = repo.snapshot()
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(SnapshotError, match="not started"):
+        repo.collect([tree], expire="now", stop=stop)
+    assert not list((repo.git_dir / "objects" / "pack").glob("*.pack"))  # nothing was packed

@@ -15,7 +15,9 @@ while no turn of this process runs, started after a turn ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,10 +66,11 @@ def due(git_dir: Path, now: float | None = None) -> bool:
     return (now if now is not None else time.time()) - last >= COLLECT_EVERY
 
 
-def collect(repo: SnapshotRepo, storage: Storage, project_id: str, *, expire: str = GRACE) -> None:
+def collect(repo: SnapshotRepo, storage: Storage, project_id: str, *, expire: str = GRACE,
+            stop: threading.Event | None = None) -> None:
     """Drop every snapshot no session can reach any more. Blocks (reads storage, runs git gc)."""
-    write_private_text(repo.git_dir / STAMP, "")  # first: a failing collection is not retried at every turn
-    repo.collect(sorted(kept_trees(storage, project_id)), expire=expire)
+    repo.collect(sorted(kept_trees(storage, project_id)), expire=expire, stop=stop)
+    write_private_text(repo.git_dir / STAMP, "")
 
 
 async def collect_if_due(repo: SnapshotRepo | None, storage: Storage, project_id: str,
@@ -80,7 +83,15 @@ async def collect_if_due(repo: SnapshotRepo | None, storage: Storage, project_id
             return
         if busy():
             return
-        await asyncio.to_thread(collect, repo, storage, project_id)
+        stop = threading.Event()
+        try:
+            await asyncio.to_thread(collect, repo, storage, project_id, stop=stop)
+        except asyncio.CancelledError:
+            stop.set()  # the app is closing: it must not wait for the gc's thread
+            repo.stop_collect()
+            raise
         log.info("snapshot repository %s collected", repo.git_dir)
     except (SnapshotError, StorageError, OSError) as exc:
         log.warning("collecting the snapshot repository failed: %s", exc)
+        with contextlib.suppress(OSError):  # not retried at every turn; a cancelled one is, at the next turn
+            write_private_text(repo.git_dir / STAMP, "")

@@ -13,9 +13,11 @@ restored byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -81,6 +83,7 @@ class SnapshotRepo:
         self._ready = False
         self._env = self._environment()
         self.timeout = SNAPSHOT_TIMEOUT
+        self._gc_process: subprocess.Popen[bytes] | None = None
 
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -254,14 +257,39 @@ class SnapshotRepo:
                         input=("\n".join(ids) + "\n").encode()).stdout.decode()
         return [line.split()[0] for line in out.splitlines() if line.endswith(" tree")]
 
-    def collect(self, keep: list[str], *, expire: str) -> None:
+    def collect(self, keep: list[str], *, expire: str, stop: threading.Event | None = None) -> None:
         """Keep the trees `keep` (and what our index holds), pack them, delete every other object older than
-        `expire` (a git date such as "1.hour.ago", or "now")."""
+        `expire` (a git date such as "1.hour.ago", or "now"). Once `stop` is set, no gc starts and stop_collect()
+        ends a running one."""
         with self._lock:
             self._ensure()
         listing = "".join(f"040000 tree {tree}\t{tree}\n" for tree in self.existing_trees(keep))
         holder = self._run("mktree", input=listing.encode()).stdout.decode().strip()
         self._run("update-ref", KEEP_REF, holder)
-        # No timeout: a killed gc is harmless, but _run's timeout path removes index.lock, which a snapshot of this
-        # process may hold meanwhile (gc itself never touches the index).
-        self._run("gc", "--quiet", f"--prune={expire}")
+        self._gc(expire, stop or threading.Event())
+
+    def _gc(self, expire: str, stop: threading.Event) -> None:
+        if stop.is_set():
+            raise SnapshotError("git gc not started: the app is closing")
+        # Its own process group, so that stop_collect() ends it with its children (repack, pack-objects). A gc
+        # killed half-way is harmless: git leaves temporary packs that the next gc removes.
+        process = subprocess.Popen(
+            [self._git, "gc", "--quiet", f"--prune={expire}"], cwd=self.work_tree, env=self._env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        )
+        self._gc_process = process
+        if stop.is_set():  # stopped while it started: stop_collect() may have looked before it was set
+            self.stop_collect()
+        try:
+            _, stderr = process.communicate()
+        finally:
+            self._gc_process = None
+        if process.returncode != 0:
+            raise SnapshotError(f"git gc failed ({process.returncode}): {stderr.decode('utf-8', 'replace')[:500]}")
+
+    def stop_collect(self) -> None:
+        """End a running gc (the app is closing): a later collection redoes it."""
+        process = self._gc_process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
