@@ -119,6 +119,11 @@ NOT_BEFORE_FIRST_FRAME = [
     "agent_tui.core.session.loop", "agent_tui.core.llm.stream", "agent_tui.core.llm.fast_path",
     "agent_tui.core.session.compaction", "agent_tui.core.mcp",
     "markdown_it", "pygments", "rich.markdown", "rich.syntax", "agent_tui.tui.transcript.render_markdown",
+    # the dialogs load when they open (the first-run dialog and the dialogs' base class are needed at start)
+    *(f"agent_tui.tui.dialogs.{name}" for name in (
+        "agents", "confirm", "cost", "diff_view", "help", "mcp", "model_picker", "permission", "picker",
+        "revert_picker", "session_switcher", "text_input", "themes")),
+    "ctypes",  # only to give memory back (core/free_memory.py)
 ]
 
 

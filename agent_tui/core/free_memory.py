@@ -17,8 +17,6 @@ Two things keep such memory in the process:
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import linecache
 import logging
 from collections.abc import Callable
@@ -29,6 +27,9 @@ log = logging.getLogger(__name__)
 
 @cache
 def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes  # here, not at the top: ctypes.util costs milliseconds before the TUI's first frame
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         return libc.malloc_trim  # type: ignore[no-any-return]

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from textual.color import Color, ColorParseError
 
 from agent_tui.core.agents import AgentDefinition, UnknownAgent
-from agent_tui.tui.dialogs.agents import AgentDialog
 from agent_tui.tui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
@@ -36,6 +35,8 @@ class AgentActions(_Base):
         self.switch_agent(self.service.agents.next_primary(self.active_agent().name).name)
 
     def action_agent(self, name: str = "") -> None:
+        from agent_tui.tui.dialogs.agents import AgentDialog
+
         if name.strip():
             self.switch_agent(name.strip())
             return

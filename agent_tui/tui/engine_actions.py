@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent_tui.tui.dialogs.cost import CostDialog
-from agent_tui.tui.dialogs.mcp import McpAction, McpDialog
-
 if TYPE_CHECKING:
     from agent_tui.tui.app import AgentApp
+    from agent_tui.tui.dialogs.mcp import McpAction
 
     _Base = AgentApp
 else:
@@ -20,6 +18,8 @@ else:
 
 class EngineActions(_Base):
     def action_mcp_status(self) -> None:
+        from agent_tui.tui.dialogs.mcp import McpDialog
+
         self.push_screen(McpDialog(list(self.mcp_states.values()), configured=list(self.service.config.mcp)),
                          self._mcp_action)
 
@@ -44,6 +44,8 @@ class EngineActions(_Base):
             self.notify(f"No MCP server named {name}.", severity="error")
 
     def action_cost(self) -> None:
+        from agent_tui.tui.dialogs.cost import CostDialog
+
         session_id = self.main.session_id
         if session_id is None:
             self.notify("Nothing spent yet: send a message first.", severity="warning")

@@ -6,10 +6,10 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from agent_tui.core.events import PermissionAsked
-from agent_tui.tui.dialogs.permission import PermissionAnswer, PermissionDialog
 
 if TYPE_CHECKING:
     from agent_tui.tui.app import AgentApp
+    from agent_tui.tui.dialogs.permission import PermissionAnswer, PermissionDialog
 
 
 class PermissionQueue:
@@ -25,6 +25,8 @@ class PermissionQueue:
     def show_next(self) -> None:
         if self._dialog is not None or not self._waiting:
             return
+        from agent_tui.tui.dialogs.permission import PermissionDialog  # here: not needed before the first frame
+
         app = self.app
         event = self._waiting[0]
         session = app.service.get(event.session_id)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from agent_tui.core.custom_commands import CustomCommand
 from agent_tui.tui import commands
-from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
 from agent_tui.tui.external_editor import EditorError, edit_text
 from agent_tui.tui.runner import QueuedPrompt
 from agent_tui.tui.widgets.paste_attachments import Attachment
@@ -47,6 +46,8 @@ class PromptActions(_Base):
         composer.input.focus()
 
     def action_search_history(self) -> None:
+        from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
+
         entries = [PickerEntry(id=str(index), text=text)
                    for index, text in reversed(list(enumerate(self.history.entries)))]
         composer = self.main.composer

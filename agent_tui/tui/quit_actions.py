@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 from textual.actions import SkipAction
 
 from agent_tui.tui.dialogs.base import Dialog
-from agent_tui.tui.dialogs.confirm import ConfirmDialog
-from agent_tui.tui.dialogs.permission import PermissionDialog
 
 if TYPE_CHECKING:
     from agent_tui.tui.app import AgentApp
@@ -37,6 +35,8 @@ class QuitActions(_Base):
         await self._shutdown_engine()
 
     async def action_quit_app(self) -> None:
+        from agent_tui.tui.dialogs.confirm import ConfirmDialog
+
         if self.runner.any_running():
             self.push_screen(
                 ConfirmDialog("Quit?", "A reply is still running. Quitting stops it (what arrived is kept).",
@@ -55,6 +55,8 @@ class QuitActions(_Base):
         self.exit(0)
 
     def action_abort(self) -> None:
+        from agent_tui.tui.dialogs.permission import PermissionDialog
+
         screen = self.screen
         if isinstance(screen, PermissionDialog):
             # The run waits on this question: Esc stops the run, which answers every open question "no".

@@ -13,9 +13,6 @@ from agent_tui.core.models import AssistantMessage
 from agent_tui.core.private_files import write_private_text
 from agent_tui.core.session.export import to_markdown
 from agent_tui.core.storage import StorageError
-from agent_tui.tui.dialogs.confirm import ConfirmDialog
-from agent_tui.tui.dialogs.session_switcher import SessionSwitcherDialog
-from agent_tui.tui.dialogs.text_input import TextInputDialog
 from agent_tui.tui.widgets.sidebar import SessionList
 
 if TYPE_CHECKING:
@@ -38,6 +35,8 @@ class SessionActions(_Base):
         main.sidebar.focus_filter()
 
     def action_sessions(self) -> None:
+        from agent_tui.tui.dialogs.session_switcher import SessionSwitcherDialog
+
         main = self.main
         sessions = self.service.list(limit=500)
         busy = set(self.service.busy_sessions())
@@ -63,6 +62,8 @@ class SessionActions(_Base):
         self._ask_rename(message.session_id)
 
     def _ask_rename(self, session_id: str) -> None:
+        from agent_tui.tui.dialogs.text_input import TextInputDialog
+
         session = self.service.get(session_id)
         if session is None:
             return
@@ -77,6 +78,8 @@ class SessionActions(_Base):
         self.action_delete_session(message.session_id)
 
     def action_delete_session(self, session_id: str) -> None:
+        from agent_tui.tui.dialogs.confirm import ConfirmDialog
+
         session = self.service.get(session_id)
         if session is None:
             return

@@ -13,9 +13,10 @@ import json
 import logging
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from agent_tui.core import paths
+from agent_tui.core.deferred_models import DeferredModel
 from agent_tui.core.fileio import atomic_write
 from agent_tui.core.models import PastedText
 
@@ -24,14 +25,14 @@ log = logging.getLogger(__name__)
 HISTORY_LIMIT = 500
 
 
-class StoredPaste(BaseModel):
+class StoredPaste(DeferredModel):
     """A paste of a history entry: where its text is stored and what its chip says."""
 
     part_id: str
     summary: PastedText
 
 
-class _Entry(BaseModel):
+class _Entry(DeferredModel):
     text: str
     pastes: list[StoredPaste] = []
 

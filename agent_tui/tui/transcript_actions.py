@@ -13,7 +13,6 @@ from agent_tui.core.models import MessageWithParts, UserMessage
 from agent_tui.core.session.pastes import typed_parts
 from agent_tui.core.session.service import SessionNotFound
 from agent_tui.core.storage import StorageError
-from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
 from agent_tui.tui.transcript.search import TranscriptSearch
 from agent_tui.tui.transcript.selection import MessageSelection, Selectable
 from agent_tui.tui.widgets.paste_attachments import from_parts
@@ -116,6 +115,8 @@ class TranscriptActions(_Base):
     # --- fork ---------------------------------------------------------------------------------------------
 
     def action_fork_session(self) -> None:
+        from agent_tui.tui.dialogs.picker import PickerDialog, PickerEntry
+
         session_id = self.main.session_id
         messages = self.service.messages(session_id) if session_id else []
         entries = [PickerEntry(id=m.info.id, text=typed_text(m) or "(attachments)")

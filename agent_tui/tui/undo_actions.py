@@ -15,9 +15,6 @@ from agent_tui.core.models import UserMessage
 from agent_tui.core.session.service import BusyError, SessionNotFound
 from agent_tui.core.session.shell_typed import typed_shell_command
 from agent_tui.core.snapshot.revert import NothingToRevert, RevertConflict, RevertResult
-from agent_tui.tui.dialogs.confirm import ConfirmDialog
-from agent_tui.tui.dialogs.diff_view import DiffDialog
-from agent_tui.tui.dialogs.revert_picker import RevertEntry, RevertPickerDialog
 from agent_tui.tui.widgets.changed_files import ChangedFiles
 from agent_tui.tui.widgets.paste_attachments import from_parts
 
@@ -76,6 +73,8 @@ class UndoActions(_Base):
 
     def action_revert(self) -> None:
         """Pick the user message to revert to."""
+        from agent_tui.tui.dialogs.revert_picker import RevertEntry, RevertPickerDialog
+
         if (session_id := self._undo_session()) is None:
             return
         texts = {m.info.id: m.text() or typed_shell_command(m.parts) or "" for m in self.service.messages(session_id)}
@@ -89,6 +88,8 @@ class UndoActions(_Base):
 
     def revert_to_message(self, message_id: str) -> None:
         """Ask first, listing the files it will put back; then revert (the transcript's selection calls this)."""
+        from agent_tui.tui.dialogs.confirm import ConfirmDialog
+
         if (session_id := self._undo_session()) is None:
             return
         try:
@@ -111,6 +112,8 @@ class UndoActions(_Base):
         self.push_screen(ConfirmDialog("Revert to this message?", body, confirm="Revert"), confirmed)
 
     async def _run_revert(self, session_id: str, action: Action, *, force: bool = False) -> None:
+        from agent_tui.tui.dialogs.confirm import ConfirmDialog
+
         try:
             result = await action(force)
         except RevertConflict as exc:
@@ -147,6 +150,8 @@ class UndoActions(_Base):
     # --- what changed -------------------------------------------------------------------------------------
 
     async def action_show_diff(self, path: str = "") -> None:
+        from agent_tui.tui.dialogs.diff_view import DiffDialog
+
         session_id = self.main.session_id
         if session_id is None:
             self.notify("No file changes yet: this session has no messages.", severity="warning")

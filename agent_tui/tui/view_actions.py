@@ -14,9 +14,6 @@ from agent_tui.core import state as remembered
 from agent_tui.core.llm.catalog import ModelError
 from agent_tui.tui import model_choices
 from agent_tui.tui.dialogs.first_run import FirstRunDialog
-from agent_tui.tui.dialogs.help import HelpDialog, key_label
-from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
-from agent_tui.tui.dialogs.themes import ThemeDialog
 from agent_tui.tui.keymap import KEYBINDS
 
 if TYPE_CHECKING:
@@ -50,6 +47,8 @@ class ViewActions(_Base):
         main.sidebar.query_one("#session-list").focus()
 
     def action_models(self) -> None:
+        from agent_tui.tui.dialogs.model_picker import ModelPickerDialog
+
         current, _ = self.model_for(self.main.session_id)
         if current is None and not self.service.providers_configured():
             self.push_screen(FirstRunDialog(project_dir=self.service.project.directory))
@@ -75,6 +74,8 @@ class ViewActions(_Base):
         self.main.transcript.toggle_details()
 
     def action_help(self) -> None:
+        from agent_tui.tui.dialogs.help import HelpDialog
+
         self.push_screen(HelpDialog(self.key_help(), self.slash_commands.commands))
 
     def key_help_by_id(self) -> list[tuple[str, str]]:
@@ -87,6 +88,8 @@ class ViewActions(_Base):
 
     def keys_for(self, binding_id: str) -> str:
         """The keys of one binding as shown to the user ("F2 / Ctrl+L")."""
+        from agent_tui.tui.dialogs.help import key_label
+
         keys = dict(self.key_help_by_id()).get(binding_id, "")
         return " / ".join(key_label(key.strip()) for key in keys.split(",") if key.strip())
 
@@ -95,6 +98,8 @@ class ViewActions(_Base):
         return [(keys, KEYBINDS[binding_id]) for binding_id, keys in self.key_help_by_id()]
 
     def action_themes(self) -> None:
+        from agent_tui.tui.dialogs.themes import ThemeDialog
+
         themes = sorted(self.available_themes)
         self.push_screen(ThemeDialog(themes, current=self.theme), self._theme_chosen)
 

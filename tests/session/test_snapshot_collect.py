@@ -168,6 +168,7 @@ async def test_closing_the_app_stops_a_running_collection(tmp_path: Path, monkey
             await asyncio.sleep(0.02)
         else:
             raise AssertionError("the gc survived the cancellation")
+        assert due(repo.git_dir)  # not done: the next turn tries again
     finally:
         storage.close()
 

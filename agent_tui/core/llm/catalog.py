@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from agent_tui.core.config import Config, ModelConfig, ProviderConfig
+from agent_tui.core.deferred_models import DeferredModel
 from agent_tui.core.llm import model_map
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class ModelInfo(BaseModel):
         return max(self.context - self.output, self.context // 2)
 
 
-class ResolvedModel(BaseModel):
+class ResolvedModel(DeferredModel):
     """Everything needed to call one model."""
 
     provider: str

@@ -10,8 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from agent_tui.core.deferred_models import DeferredModel
 from agent_tui.core.llm.catalog import ModelInfo
 from agent_tui.core.models import TokenUsage
 
@@ -19,7 +20,7 @@ CostSource = Literal["config", "provider", "price map", "unpriced"]
 KINDS = ("input", "output", "reasoning", "cache_read", "cache_write")
 
 
-class StepCost(BaseModel):
+class StepCost(DeferredModel):
     total: Decimal = Decimal(0)
     source: CostSource = "unpriced"
     by_kind: dict[str, Decimal] = Field(default_factory=dict)  # empty for a provider's single figure

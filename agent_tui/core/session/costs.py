@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from agent_tui.core.deferred_models import DeferredModel
 from agent_tui.core.llm.cost import KINDS
 from agent_tui.core.models import AssistantMessage, StepFinishPart, TokenUsage
 from agent_tui.core.storage import Storage
 
 
-class CostLine(BaseModel):
+class CostLine(DeferredModel):
     tokens: TokenUsage = Field(default_factory=TokenUsage)
     cost: Decimal = Decimal(0)
     by_kind: dict[str, Decimal] = Field(default_factory=lambda: {kind: Decimal(0) for kind in KINDS})
@@ -36,7 +37,7 @@ class CostLine(BaseModel):
             self.sources.append(source)
 
 
-class CostReport(BaseModel):
+class CostReport(DeferredModel):
     total: CostLine = Field(default_factory=CostLine)
     models: dict[str, CostLine] = Field(default_factory=dict)  # "provider/model" → its line
     sessions: int = 0  # the session and its sub-agent sessions

@@ -15,6 +15,7 @@ while no turn of this process runs, started after a turn ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -68,8 +69,8 @@ def due(git_dir: Path, now: float | None = None) -> bool:
 def collect(repo: SnapshotRepo, storage: Storage, project_id: str, *, expire: str = GRACE,
             stop: threading.Event | None = None) -> None:
     """Drop every snapshot no session can reach any more. Blocks (reads storage, runs git gc)."""
-    write_private_text(repo.git_dir / STAMP, "")  # first: a failing collection is not retried at every turn
     repo.collect(sorted(kept_trees(storage, project_id)), expire=expire, stop=stop)
+    write_private_text(repo.git_dir / STAMP, "")
 
 
 async def collect_if_due(repo: SnapshotRepo | None, storage: Storage, project_id: str,
@@ -92,3 +93,5 @@ async def collect_if_due(repo: SnapshotRepo | None, storage: Storage, project_id
         log.info("snapshot repository %s collected", repo.git_dir)
     except (SnapshotError, StorageError, OSError) as exc:
         log.warning("collecting the snapshot repository failed: %s", exc)
+        with contextlib.suppress(OSError):  # not retried at every turn; a cancelled one is, at the next turn
+            write_private_text(repo.git_dir / STAMP, "")

@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from agent_tui.core.deferred_models import DeferredModel
 from agent_tui.core.models import MessageWithParts, SnapshotFile, SnapshotPart, ToolPart
 from agent_tui.core.session.writer import RecordWriter
 from agent_tui.core.snapshot.checkpoints import Checkpoints, may_change_files
@@ -44,7 +45,7 @@ class RevertConflict(Exception):
         )
 
 
-class RevertResult(BaseModel):
+class RevertResult(DeferredModel):
     action: Action
     message_ids: list[str] = Field(default_factory=list)  # the user messages whose turns were undone or redone
     files: list[str] = Field(default_factory=list)  # the files put back

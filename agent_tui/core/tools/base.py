@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, Field
 
+from agent_tui.core.deferred_models import DeferredModel
 from agent_tui.core.models import Todo
 from agent_tui.core.text_encoding import unescape_bytes
 from agent_tui.core.tools.access import CommandRunner, FileAccess
@@ -35,7 +36,7 @@ class PermissionRejected(ToolError):
     """The user (or the config) refused the action."""
 
 
-class Attachment(BaseModel):
+class Attachment(DeferredModel):
     """A file returned to the model with a result (images for models that accept them)."""
 
     mime: str
@@ -43,21 +44,21 @@ class Attachment(BaseModel):
     data_base64: str
 
 
-class ToolResult(BaseModel):
+class ToolResult(DeferredModel):
     title: str = ""
     output: str
     metadata: dict[str, Any] = Field(default_factory=dict)
     attachments: list[Attachment] = Field(default_factory=list)
 
 
-class PermissionRequest(BaseModel):
+class PermissionRequest(DeferredModel):
     permission: str  # "edit", "bash", "webfetch", "external_directory", or an MCP tool name
     title: str  # what will happen, in one line, for the dialog
     patterns: list[str] = Field(default_factory=list)  # what "always" would allow (commands, paths)
     metadata: dict[str, Any] = Field(default_factory=dict)  # e.g. {"diff": "..."} for an edit preview
 
 
-class SubagentResult(BaseModel):
+class SubagentResult(DeferredModel):
     session_id: str
     text: str
 
