@@ -14,24 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from undo_turns import turn, write
 
 from agent_tui.core.private_files import write_private_text
 from agent_tui.core.snapshot.collect import COLLECT_EVERY, STAMP, collect, collect_if_due, due
 from agent_tui.core.snapshot.git import SnapshotError, SnapshotRepo
 from agent_tui.core.storage import Storage
-from agent_tui.testing.fake_llm import Reply, text, tool_call
-
-
-def write(path: str, content: str, id: str):
-    return tool_call("write", {"file_path": path, "content": content}, id=id)
-
-
-async def turn(svc, llm, session_id: str, prompt: str, *calls) -> None:
-    if calls:
-        llm.add(Reply.of(*calls))
-    llm.add(Reply.of(text("Done.")))
-    reply = await svc.chat(session_id, prompt)
-    assert reply.error is None, reply.error
 
 
 def blob_id(content: str) -> str:

@@ -9,27 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from undo_turns import bash, turn, write
 
 from agent_tui.core.events import SessionUpdated, UndoUnavailable
 from agent_tui.core.models import SnapshotPart, UserMessage
 from agent_tui.core.snapshot.revert import NothingToRevert, RevertConflict
-from agent_tui.testing.fake_llm import Reply, text, tool_call
-
-
-def bash(command: str, id: str):
-    return tool_call("bash", {"command": command, "description": "change files"}, id=id)
-
-
-def write(path: str, content: str, id: str):
-    return tool_call("write", {"file_path": path, "content": content}, id=id)
-
-
-async def turn(svc, llm, session_id: str, prompt: str, *calls) -> None:
-    if calls:
-        llm.add(Reply.of(*calls))
-    llm.add(Reply.of(text("Done.")))
-    reply = await svc.chat(session_id, prompt)
-    assert reply.error is None, reply.error
+from agent_tui.testing.fake_llm import Reply, text
 
 
 def git(root: Path, *args: str) -> str:
