@@ -2,6 +2,7 @@
 
     python3 benchmarks/burst_profile.py --venv .bench/venv                 # the venv terminal.py installs into
     python3 benchmarks/burst_profile.py --venv .bench/venv --bursts 10 --top 40
+    python3 benchmarks/burst_profile.py --venv .bench/venv --bursts 3 --paced   # the paced run's replies
 
 Launches the app in a tmux pane against the scripted server, as `terminal.py` does, sends one short prompt,
 then records it with py-spy (`--gil`: only samples of the thread holding the interpreter lock, so waiting for the
@@ -30,7 +31,8 @@ from terminal_probe import Terminal, cpu_seconds  # noqa: E402
 from terminal_server import BenchServer  # noqa: E402
 
 
-def bursts(venv: Path, count: int, raw: Path, py_spy: str) -> list[tuple[float, float]]:
+def bursts(venv: Path, count: int, raw: Path, py_spy: str, tokens: int = 3000,
+           delay_ms: int = 0) -> list[tuple[float, float]]:
     server = BenchServer().start()
     root = Path(tempfile.mkdtemp(prefix="agent-tui-burst-profile-"))
     home, project = root / "home", root / "project"
@@ -47,8 +49,8 @@ def bursts(venv: Path, count: int, raw: Path, py_spy: str) -> list[tuple[float, 
             raise SystemExit("the app did not get ready")
         time.sleep(8)  # background loading settles, as in terminal.py
 
-        def ask(tokens: int, reply_id: str) -> float | None:
-            term.type(f"bench tokens={tokens} delay_ms=0 id={reply_id}")
+        def ask(tokens: int, reply_id: str, delay_ms: int = 0) -> float | None:
+            term.type(f"bench tokens={tokens} delay_ms={delay_ms} id={reply_id}")
             time.sleep(0.05)
             sent = time.monotonic()
             term.keys("Enter")
@@ -62,7 +64,7 @@ def bursts(venv: Path, count: int, raw: Path, py_spy: str) -> list[tuple[float, 
         time.sleep(1.5)  # py-spy attaches
         for n in range(count):
             before = cpu_seconds(term.pid)
-            wall = ask(3000, f"b{n}")
+            wall = ask(tokens, f"b{n}", delay_ms)
             if wall is not None:
                 figures.append((wall, cpu_seconds(term.pid) - before))
             time.sleep(0.7)
@@ -100,6 +102,8 @@ def main() -> None:
     parser.add_argument("--bursts", type=int, default=8)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--raw", type=Path, help="keep py-spy's samples here (default: a temporary file)")
+    parser.add_argument("--paced", action="store_true", help="replies of 1,000 chunks 5 ms apart, as terminal.py's "
+                        "paced run, instead of 3,000 at full speed")
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(py_spy).exists():
@@ -108,9 +112,10 @@ def main() -> None:
         raise SystemExit(f"no agent-tui in {args.venv}: run benchmarks/terminal.py once (it installs this checkout)")
     with tempfile.TemporaryDirectory() as tmp:
         raw = args.raw or Path(tmp) / "samples.txt"
-        figures = bursts(args.venv, args.bursts, raw, py_spy)
+        tokens, delay_ms = (1000, 5) if args.paced else (3000, 0)
+        figures = bursts(args.venv, args.bursts, raw, py_spy, tokens, delay_ms)
         walls, cpus = [w for w, _ in figures], [c for _, c in figures]
-        print(f"{len(figures)} bursts of 3,000 chunks, load {os.getloadavg()[0]:.1f}")
+        print(f"{len(figures)} replies of {tokens:,} chunks {delay_ms} ms apart, load {os.getloadavg()[0]:.1f}")
         print(f"Enter → last chunk on screen: median {statistics.median(walls):.2f} s "
               f"({min(walls):.2f}–{max(walls):.2f})")
         print(f"app CPU for the reply:        median {statistics.median(cpus):.2f} s "
