@@ -7,12 +7,10 @@ litellm upgrade moves the two switches `litellm_loader` relies on.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from child_json import run_child_json
 
 CHILD = r"""
 import asyncio, gc, json, sys, tempfile
@@ -65,9 +63,7 @@ asyncio.run(main())
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["cold", "warm"])
 def test_streamed_replies_load_no_tokenizer(mode: str, subprocess_env: dict[str, str]) -> None:
-    out = subprocess.run([sys.executable, "-c", CHILD, mode], env=subprocess_env, capture_output=True, text=True,
-                         timeout=180, check=True)
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = run_child_json(CHILD, subprocess_env, mode)
     assert found["errors"] == [None, None]
     assert found["encoding_is_lazy"], "litellm.main.encoding is no longer the lazy stand-in"
     assert found["counter_off"] is True
@@ -112,9 +108,7 @@ def test_import_leaves_the_collector_as_it_found_it_with_litellm_frozen(before: 
                                                                         ) -> None:
     # The import runs with the collector paused (its full passes held the interpreter lock for up to 250 ms
     # each, stalling the UI thread); what it loaded is frozen out of reach of later passes.
-    out = subprocess.run([sys.executable, "-c", GC_CHILD, before], env=subprocess_env, capture_output=True,
-                         text=True, timeout=180, check=True)
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = run_child_json(GC_CHILD, subprocess_env, before)
     assert found["enabled"] is (before == "on")
     assert found["frozen"] > 100_000, "litellm's objects were not moved to the permanent generation"
 
@@ -154,9 +148,7 @@ print(json.dumps({"import": at_import, "warm_up": at_warm_up, "probe": events[le
 @pytest.mark.slow
 def test_import_and_warm_up_reach_no_host_but_this_one(subprocess_env: dict[str, str]) -> None:
     env = {k: v for k, v in subprocess_env.items() if k not in ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_OFFLINE_MODE")}
-    out = subprocess.run([sys.executable, "-c", NETWORK_CHILD], env=env, capture_output=True, text=True,
-                         timeout=180, check=True)
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = run_child_json(NETWORK_CHILD, env)
     assert found["probe"], "the audit hook saw no connection at all: the check below would prove nothing"
     assert found["import"] == [], "importing litellm looked up or connected to a host (its price list?)"
     assert found["warm_up"], "the warm-up made no call"
@@ -197,9 +189,7 @@ def test_the_tokenizer_file_is_read_only_when_counting_and_old_claude_models_cou
     # interpreter lock 30-80 ms each beside the UI. The loader leaves the file unparsed and serves its text when
     # an old Claude model's tokens are first counted; the count must be litellm's own.
     def child(mode: str) -> dict:
-        out = subprocess.run([sys.executable, "-c", TOKENIZER_CHILD, mode], env=subprocess_env, capture_output=True,
-                             text=True, timeout=180, check=True)
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        return run_child_json(TOKENIZER_CHILD, subprocess_env, mode)
 
     found, plain = child("loader"), child("plain")
     assert found["unparsed_at_import"], "litellm.utils parsed its tokenizer file at import again"
@@ -242,9 +232,7 @@ print(json.dumps({"main_before": main_nice, "loader": loader,
 def test_litellm_loads_in_a_named_thread_at_a_lower_priority_than_the_ui(subprocess_env: dict[str, str]) -> None:
     # The UI threads keep their priority, so on a busy core a keystroke's threads run before the import; after
     # the warm-up no thread is left at the loading priority.
-    out = subprocess.run([sys.executable, "-c", PRIORITY_CHILD], env=subprocess_env, capture_output=True,
-                         text=True, timeout=180, check=True)
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = run_child_json(PRIORITY_CHILD, subprocess_env)
     assert found["loader"], "no thread named litellm-warm-up was seen while it loaded"
     assert min(found["loader"]) >= max(found["main_before"], 10), found
     assert found["main_during"] == found["main_before"]

@@ -9,11 +9,9 @@ part are still rewritten, by litellm's own code.
 from __future__ import annotations
 
 import base64
-import json
-import subprocess
-import sys
 
 import pytest
+from child_json import run_child_json
 
 REPLY_CHILD = r"""
 import asyncio, json, sys
@@ -45,10 +43,7 @@ asyncio.run(main())
 
 @pytest.mark.slow
 def test_replies_keep_one_copy_of_the_price_list_and_load_no_proxy_models(subprocess_env: dict[str, str]) -> None:
-    out = subprocess.run([sys.executable, "-c", REPLY_CHILD], env=subprocess_env, capture_output=True, text=True,
-                         timeout=180)
-    assert out.returncode == 0, out.stderr[-3000:]
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = run_child_json(REPLY_CHILD, subprocess_env)
     # Before: 11 MB held for the life of the process (litellm.utils.get_bundled_model_cost_map's cache), and
     # 5 MB of litellm proxy models imported by every call to rewrite file ids it has none of.
     assert found == {"same_table": True, "parsed_again": 0, "proxy_models": False}
@@ -86,10 +81,7 @@ print(json.dumps({
 @pytest.mark.slow
 def test_capability_lookups_answer_the_same_from_litellms_own_table(subprocess_env: dict[str, str]) -> None:
     # If a litellm upgrade made the two lists differ (a field only in the file), this fails: keep the second copy.
-    out = subprocess.run([sys.executable, "-c", PARITY_CHILD], env=subprocess_env, capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr[-3000:]
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = run_child_json(PARITY_CHILD, subprocess_env, timeout=300)
     assert found["models"] > 50 and found["flags"] > 5  # the comparison covers something
     assert found["same"] is True
     assert found["ours_is_the_table"] is True
