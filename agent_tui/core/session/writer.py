@@ -126,7 +126,6 @@ class RecordWriter:
             self._write(part)
             if _finished(part):  # nothing coalesces its writes any more
                 self._streams.end(part.id)
-                self._last_write.pop(part.id, None)
             return
         self._coalesce(part)
 
@@ -170,12 +169,13 @@ class RecordWriter:
             timer.cancel()
         if part.session_id in self._deleted:
             return
+        finished = _finished(part)
+        if finished:  # nothing coalesces its writes any more: no entry kept per part for the process's life
+            self._last_write.pop(part.id, None)
         if self._failing_since is not None:
             self._dirty[part.id] = part  # written by the next retry
             return
-        if _finished(part):  # nothing coalesces its writes any more: no entry kept per part for the process's life
-            self._last_write.pop(part.id, None)
-        else:
+        if not finished:
             self._last_write[part.id] = time.monotonic()
         self._dirty[part.id] = part
         self._save(lambda: self._put_part(part.id))
